@@ -1,0 +1,18 @@
+"""Audit event codes for organisations, teams, staff and API tokens."""
+
+from linkwork.audit.events import EventCode, register_events
+from linkwork.audit.models import AuditAction
+
+register_events(
+    EventCode("organisation.created", AuditAction.CREATE, "An organisation was set up."),
+    EventCode("organisation.updated", AuditAction.UPDATE, "An organisation's details changed."),
+    EventCode("team.created", AuditAction.CREATE, "A team was created."),
+    EventCode("team.updated", AuditAction.UPDATE, "A team was renamed."),
+    EventCode("team.deleted", AuditAction.DELETE, "A team was removed."),
+    EventCode("staff.viewed", AuditAction.VIEW, "A member of staff's record was opened."),
+    EventCode("staff.created", AuditAction.CREATE, "A member of staff was added."),
+    EventCode("staff.updated", AuditAction.UPDATE, "A member of staff's details, roles or teams changed."),
+    EventCode("staff.deactivated", AuditAction.DELETE, "A member of staff lost access."),
+    EventCode("token.created", AuditAction.CREATE, "A personal API token was created."),
+    EventCode("token.revoked", AuditAction.DELETE, "A personal API token was revoked."),
+)

@@ -1,0 +1,66 @@
+"""Reads for organisations, teams, staff and API tokens, always through the access policies."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from linkwork.accounts.models import ApiToken, Organisation, Team, User
+from linkwork.audit.services import audit_record
+from linkwork.core.errors import NotFound
+from linkwork.core.policies import Action, visible_to
+
+
+def organisation_get(*, actor: User) -> Organisation:
+    organisation = visible_to(actor, Action.VIEW, Organisation).first()
+    if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+def organisation_id_for_username(username: str) -> int | None:
+    """For attributing failed sign-ins; reveals nothing to the person signing in."""
+    return User.objects.filter(username__iexact=username).values_list("organisation_id", flat=True).first()
+
+
+def team_list(*, actor: User) -> QuerySet[Team]:
+    return visible_to(actor, Action.VIEW, Team).order_by("name")
+
+
+def team_get(*, actor: User, team_id: int, action: str = Action.VIEW) -> Team:
+    team = visible_to(actor, action, Team).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound()
+    return team
+
+
+def staff_list(*, actor: User, team_id: int | None = None, include_inactive: bool = False) -> QuerySet[User]:
+    staff = visible_to(actor, Action.VIEW, User).prefetch_related("role_grants", "teams")
+    if team_id is not None:
+        staff = staff.filter(teams__pk=team_id)
+    if not include_inactive:
+        staff = staff.filter(is_active=True)
+    return staff.order_by("first_name", "last_name", "username")
+
+
+def staff_get(*, actor: User, staff_id: int, action: str = Action.VIEW) -> User:
+    """One member of staff; opening the record is audited. Missing and not-yours look the same."""
+    staff = (
+        visible_to(actor, action, User).prefetch_related("role_grants", "teams").filter(pk=staff_id).first()
+    )
+    if staff is None:
+        raise NotFound()
+    if action == Action.VIEW:
+        audit_record(actor=actor, event="staff.viewed", target=staff, organisation_id=staff.organisation_id)
+    return staff
+
+
+def token_list(*, actor: User, user_id: int | None = None) -> QuerySet[ApiToken]:
+    tokens = visible_to(actor, Action.VIEW, ApiToken).select_related("user")
+    return tokens.filter(user_id=user_id if user_id is not None else actor.pk)
+
+
+def token_get(*, actor: User, token_id: int, action: str = Action.VIEW) -> ApiToken:
+    token = visible_to(actor, action, ApiToken).select_related("user").filter(pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    return token

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from linkwork.accounts import views
+
+urlpatterns = [
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/add/", views.staff_create, name="staff_create"),
+    path("staff/<int:staff_id>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:staff_id>/edit/", views.staff_edit, name="staff_edit"),
+    path("staff/<int:staff_id>/access/", views.staff_set_access, name="staff_set_access"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/<int:team_id>/delete/", views.team_delete, name="team_delete"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,71 @@
+"""The staff API at /api/v1/: session auth for the web app, bearer tokens for integrations."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from linkwork.accounts.api import router as accounts_router
+from linkwork.accounts.services import token_authenticate
+from linkwork.audit.api import router as audit_router
+from linkwork.core.errors import DomainError
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(raw=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="linkwork staff API",
+    version="1",
+    description="Personal API tokens (`linkwork token create`) go in `Authorization: Bearer <token>`.",
+    auth=[BearerTokenAuth(), django_auth],
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields = {".".join(str(part) for part in err["loc"][1:]) or "body": err["msg"] for err in exc.errors}
+    return error_response(request, 422, "VALIDATION_ERROR", "Some of the values sent are not valid.", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "UNAUTHENTICATED", "Sign in, or send a valid API token.")
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "NOT_FOUND", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "HTTP_ERROR", str(exc))
+
+
+api.add_router("/", accounts_router)
+api.add_router("/audit-events", audit_router)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "linkwork.core"
+    label = "core"
+    verbose_name = "linkwork core"
+
+    def ready(self) -> None:
+        from linkwork.core import checks  # noqa: F401  (registers the deploy checks)

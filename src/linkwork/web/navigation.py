@@ -1,0 +1,77 @@
+"""What each role can reach: one list drives the header navigation and the home pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from linkwork.accounts.models import ApiToken, Team, User
+from linkwork.accounts.roles import STAFF_LIST_ROLES
+from linkwork.audit.models import AuditEvent
+from linkwork.core.policies import Action, can
+
+
+@dataclass(frozen=True)
+class Destination:
+    label: str
+    url_name: str
+    description: str
+    allowed: Callable[[User], bool]
+
+
+def _may_list_staff(user: User) -> bool:
+    # Seeing colleagues (not only yourself) is what makes the staff list worth a link.
+    return user.has_role(*STAFF_LIST_ROLES)
+
+
+DESTINATIONS: list[Destination] = [
+    Destination(
+        "Staff",
+        "staff_list",
+        "Find colleagues, their roles and teams.",
+        _may_list_staff,
+    ),
+    Destination(
+        "Teams",
+        "team_list",
+        "Set up the teams that share caseloads and supervision.",
+        lambda user: can(user, Action.CREATE, Team(organisation_id=user.organisation_id)),
+    ),
+    Destination(
+        "Audit log",
+        "audit_log",
+        "See who opened or changed records, and when.",
+        lambda user: can(user, Action.VIEW, AuditEvent),
+    ),
+    Destination(
+        "API tokens",
+        "token_list",
+        "Connect other systems to linkwork with a personal API token.",
+        lambda user: can(user, Action.CREATE, ApiToken),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    description: str
+    current: bool
+
+
+def navigation_for(request: HttpRequest) -> list[NavLink]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not isinstance(user, User):
+        return []
+    links = []
+    for destination in DESTINATIONS:
+        if destination.allowed(user):
+            url = reverse(destination.url_name)
+            links.append(
+                NavLink(destination.label, url, destination.description, request.path.startswith(url))
+            )
+    return links
