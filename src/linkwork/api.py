@@ -46,9 +46,17 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error_response(request, exc.status, exc.code, exc.message, exc.fields)
 
 
+def _field_name(location: tuple[str | int, ...] | list[str | int]) -> str:
+    # ("body", "payload", "expires_days") -> "expires_days"; ("query", "since") -> "since"
+    parts = list(location[1:])
+    if location and location[0] == "body" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or str(location[0])
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    fields = {".".join(str(part) for part in err["loc"][1:]) or "body": err["msg"] for err in exc.errors}
+    fields = {_field_name(err["loc"]): err["msg"] for err in exc.errors}
     return error_response(request, 422, "VALIDATION_ERROR", "Some of the values sent are not valid.", fields)
 
 

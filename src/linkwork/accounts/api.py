@@ -1,7 +1,7 @@
 """Endpoints for the signed-in user, teams, staff and personal API tokens."""
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from linkwork.accounts import selectors, services
@@ -38,10 +38,10 @@ def team_list(request: HttpRequest) -> list[TeamOut]:
 
 
 @router.post("/teams", response={201: TeamOut})
-def team_create(request: HttpRequest, payload: TeamIn) -> tuple[int, TeamOut]:
+def team_create(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
     organisation = selectors.organisation_get(actor=request.auth)
     team = services.team_create(actor=request.auth, organisation=organisation, name=payload.name)
-    return 201, TeamOut.build(team)
+    return Status(201, TeamOut.build(team))
 
 
 @router.patch("/teams/{team_id}", response=TeamOut)
@@ -51,10 +51,10 @@ def team_rename(request: HttpRequest, team_id: int, payload: TeamIn) -> TeamOut:
 
 
 @router.delete("/teams/{team_id}", response={204: None})
-def team_delete(request: HttpRequest, team_id: int) -> tuple[int, None]:
+def team_delete(request: HttpRequest, team_id: int) -> Status[None]:
     team = selectors.team_get(actor=request.auth, team_id=team_id)
     services.team_delete(actor=request.auth, team=team)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/staff", response=list[StaffOut])
@@ -72,10 +72,10 @@ def staff_get(request: HttpRequest, staff_id: int) -> StaffOut:
 
 
 @router.post("/staff", response={201: StaffOut})
-def staff_create(request: HttpRequest, payload: StaffCreateIn) -> tuple[int, StaffOut]:
+def staff_create(request: HttpRequest, payload: StaffCreateIn) -> Status[StaffOut]:
     organisation = selectors.organisation_get(actor=request.auth)
     user = services.staff_create(actor=request.auth, organisation=organisation, **payload.dict())
-    return 201, StaffOut.build(user)
+    return Status(201, StaffOut.build(user))
 
 
 @router.put("/staff/{staff_id}", response=StaffOut)
@@ -96,11 +96,11 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})
-def token_create(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, TokenCreatedOut]:
+def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status[TokenCreatedOut]:
     token, raw = services.token_create(
         actor=request.auth, user=request.auth, name=payload.name, expires_days=payload.expires_days
     )
-    return 201, TokenCreatedOut(token=raw, details=TokenOut.build(token))
+    return Status(201, TokenCreatedOut(token=raw, details=TokenOut.build(token)))
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke a token")

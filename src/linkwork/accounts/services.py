@@ -299,8 +299,9 @@ def staff_update(
             RoleGrant(user=staff, role=r) for r in chosen_roles if r not in existing
         )
         staff.teams.set(teams)
-        staff.__dict__.pop("roles", None)
+        staff.__dict__.pop("roles", None)  # the cached_property of the old roles
         _audit_staff_change(actor=actor, event="staff.updated", user=staff, before=before)
+    staff.refresh_from_db()  # also drops prefetched roles and teams, which are now stale
     return staff
 
 

@@ -1,0 +1,175 @@
+"""Browser tests: Playwright drives Debian chromium against pytest-django's live server.
+
+Every test under this folder is marked `browser` (so `-m "not browser"` leaves them out) and
+gets a fresh browser context. Without /usr/bin/chromium they are skipped, unless
+REQUIRE_BROWSER=1, when they fail instead.
+
+Helpers are fixtures rather than importable modules, so test modules import nothing from here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
+
+from linkwork.accounts import services
+from linkwork.accounts.models import Organisation, User
+from linkwork.accounts.roles import Role
+from linkwork.core.policies import Operator
+
+# Playwright's sync API runs an asyncio event loop in this thread, which trips Django's check
+# that the ORM is not called from async code. The tests' ORM calls are plain synchronous ones.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PASSWORD = "a-long-test-password"
+# WCAG 2.0, 2.1 and 2.2 A and AA, plus axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+TIMEOUT_MS = 10_000
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # tryfirst: the marker must be on before `-m` deselects by it.
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        message = f"Browser tests need Debian chromium at {CHROMIUM} (apt-get install chromium)."
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but chromium is missing. {message}", pytrace=False)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: LiveServer, transactional_db: None) -> Iterator[Callable[..., Page]]:
+    """Open a page in a fresh context (no cookies) on the live server; keyword arguments go to the context."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(**options: Any) -> Page:
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    return new_page(viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def organisation(transactional_db: None, _fast_passwords: None) -> Organisation:
+    return services.organisation_create(actor=Operator("tests"), name="Riverside Community Links")
+
+
+@pytest.fixture
+def make_staff(organisation: Organisation) -> Callable[..., User]:
+    """Add a member of staff who can sign in with PASSWORD, through the real service."""
+
+    def make(username: str, roles: Iterable[Role], first_name: str = "Sam") -> User:
+        return services.staff_create(
+            actor=Operator("tests"),
+            organisation=organisation,
+            username=username,
+            first_name=first_name,
+            email=f"{username}@example.org",
+            roles=list(roles),
+            password=PASSWORD,
+            send_invitation=False,
+        )
+
+    return make
+
+
+@pytest.fixture
+def sign_in() -> Callable[[Page, User], None]:
+    """Sign in through the form, as a person would, and wait for the home page."""
+
+    def do_sign_in(page: Page, user: User) -> None:
+        page.goto("/sign-in/")
+        page.get_by_label("Username", exact=True).fill(user.username)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {user.first_name}")
+
+    return do_sign_in
+
+
+def _axe_source() -> str:
+    if not AXE_SCRIPT.exists():
+        pytest.fail(
+            f"axe-core is missing ({AXE_SCRIPT}): run `npm ci` in {REPO_ROOT} first.", pytrace=False
+        )
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def _describe(violation: dict[str, Any]) -> str:
+    lines = [f"- {violation['id']} ({violation['impact']}): {violation['help']}", f"  {violation['helpUrl']}"]
+    for node in violation["nodes"]:
+        target = " ".join(str(part) for part in node["target"])
+        lines.append(f"  * {target}")
+        summary = str(node.get("failureSummary") or "").strip()
+        lines.extend(f"      {line.strip()}" for line in summary.splitlines() if line.strip())
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core on the page and fail on any serious or critical WCAG 2.2 AA or best-practice problem."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=_axe_source())
+    results: dict[str, Any] = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        report = "\n".join(_describe(violation) for violation in blocking)
+        pytest.fail(
+            f"axe found {len(blocking)} serious or critical accessibility problem(s) on {page.url}:\n{report}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(name="assert_accessible")
+def assert_accessible_fixture() -> Callable[[Page], None]:
+    return assert_accessible
