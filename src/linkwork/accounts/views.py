@@ -12,7 +12,7 @@ from linkwork.accounts import selectors, services
 from linkwork.accounts.forms import StaffCreateForm, StaffForm, TeamForm, TokenForm
 from linkwork.accounts.models import Team, User
 from linkwork.core.errors import DomainError
-from linkwork.core.policies import Action, can
+from linkwork.core.policies import Action, authorize, can
 from linkwork.web.forms import add_service_errors
 
 
@@ -35,6 +35,7 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 def staff_create(request: HttpRequest) -> HttpResponse:
     organisation = selectors.organisation_get(actor=request.user)
+    authorize(request.user, Action.CREATE, User(organisation=organisation))
     form = StaffCreateForm(request.POST or None, teams=selectors.team_list(actor=request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

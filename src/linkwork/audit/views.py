@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from linkwork.audit.forms import AuditFilterForm
 from linkwork.audit.models import AuditEvent
@@ -14,6 +15,7 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     authorize(request.user, Action.VIEW, AuditEvent)
     form = AuditFilterForm(request.GET or None)
