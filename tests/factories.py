@@ -20,7 +20,9 @@ def make_organisation(*, name: str | None = None) -> Organisation:
 
 
 def make_team(*, organisation: Organisation, name: str | None = None) -> Team:
-    return services.team_create(actor=OPERATOR, organisation=organisation, name=name or f"Team {next(_numbers)}")
+    return services.team_create(
+        actor=OPERATOR, organisation=organisation, name=name or f"Team {next(_numbers)}"
+    )
 
 
 def make_staff(

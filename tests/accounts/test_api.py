@@ -20,12 +20,12 @@ from tests.factories import OPERATOR, make_staff, make_team
 
 
 def bearer(raw: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    return {"Authorization": f"Bearer {raw}"}
 
 
 def test_a_token_acts_as_its_user(connector: User, client: Client) -> None:
     _, raw = services.token_create(actor=OPERATOR, user=connector, name="integration")
-    response = client.get("/api/v1/me", **bearer(raw))
+    response = client.get("/api/v1/me", headers=bearer(raw))
     assert response.status_code == 200
     assert response.json()["user"]["username"] == "connector"
     assert ApiToken.objects.get(user=connector).last_used_at is not None
@@ -51,7 +51,7 @@ def test_unusable_tokens_are_refused_and_recorded_as_failed_logins(
         User.objects.filter(pk=connector.pk).update(is_active=False)
     else:
         raw = "lw_not-a-real-token"
-    response = client.get("/api/v1/me", **bearer(raw))
+    response = client.get("/api/v1/me", headers=bearer(raw))
     assert response.status_code == 401
     assert response.json() == {
         "error": {"code": "UNAUTHENTICATED", "message": "Sign in, or send a valid API token.", "fields": {}}
@@ -61,18 +61,22 @@ def test_unusable_tokens_are_refused_and_recorded_as_failed_logins(
 
 def test_a_user_creates_lists_and_revokes_their_own_token_through_the_api(connector: User) -> None:
     client = signed_in(connector)
-    created = client.post("/api/v1/tokens", {"name": "GP import", "expires_days": 30}, content_type="application/json")
+    created = client.post(
+        "/api/v1/tokens", {"name": "GP import", "expires_days": 30}, content_type="application/json"
+    )
     assert created.status_code == 201
     raw, token_id = created.json()["token"], created.json()["details"]["id"]
-    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
+    assert Client().get("/api/v1/me", headers=bearer(raw)).status_code == 200
     assert [t["name"] for t in client.get("/api/v1/tokens").json()] == ["GP import"]
     assert client.delete(f"/api/v1/tokens/{token_id}").status_code == 200
-    assert Client().get("/api/v1/me", **bearer(raw)).status_code == 401
+    assert Client().get("/api/v1/me", headers=bearer(raw)).status_code == 401
 
 
 def test_token_expiry_outside_one_to_365_days_is_refused(connector: User) -> None:
     client = signed_in(connector)
-    response = client.post("/api/v1/tokens", {"name": "x", "expires_days": 400}, content_type="application/json")
+    response = client.post(
+        "/api/v1/tokens", {"name": "x", "expires_days": 400}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert "expires_days" in response.json()["error"]["fields"]
@@ -133,7 +137,10 @@ class TestOrganisationIsolation:
         listed = {item["username"] for item in client.get("/api/v1/staff").json()["items"]}
         assert "connector" not in listed
         payload = {"first_name": "X", "email": "x@example.org", "roles": ["connector"], "team_ids": []}
-        assert client.put(f"/api/v1/staff/{connector.pk}", payload, content_type="application/json").status_code == 404
+        assert (
+            client.put(f"/api/v1/staff/{connector.pk}", payload, content_type="application/json").status_code
+            == 404
+        )
         assert client.post(f"/api/v1/staff/{connector.pk}/deactivate").status_code == 404
         connector.refresh_from_db()
         assert connector.is_active and connector.first_name != "X"
@@ -145,7 +152,7 @@ class TestOrganisationIsolation:
         client = signed_in(outsider_admin)
         assert client.delete(f"/api/v1/tokens/{token.pk}").status_code == 404
         assert client.get("/api/v1/tokens").json() == []
-        assert Client().get("/api/v1/me", **bearer(raw)).status_code == 200
+        assert Client().get("/api/v1/me", headers=bearer(raw)).status_code == 200
 
     def test_teams_of_another_organisation_cannot_be_seen_or_changed(
         self, outsider_admin: User, organisation: Organisation
@@ -153,7 +160,9 @@ class TestOrganisationIsolation:
         team = make_team(organisation=organisation, name="Private")
         client = signed_in(outsider_admin)
         assert "Private" not in [t["name"] for t in client.get("/api/v1/teams").json()]
-        response = client.patch(f"/api/v1/teams/{team.pk}", {"name": "Hacked"}, content_type="application/json")
+        response = client.patch(
+            f"/api/v1/teams/{team.pk}", {"name": "Hacked"}, content_type="application/json"
+        )
         assert response.status_code == 404
         assert client.delete(f"/api/v1/teams/{team.pk}").status_code == 404
         team.refresh_from_db()
@@ -166,11 +175,15 @@ class TestOrganisationIsolation:
         entries = signed_in(outsider_admin).get("/api/v1/audit-events").json()["items"]
         assert entries, "the outsider's own organisation has entries"
         organisation_ids = set(
-            AuditEvent.objects.filter(seq__in=[e["seq"] for e in entries]).values_list("organisation_id", flat=True)
+            AuditEvent.objects.filter(seq__in=[e["seq"] for e in entries]).values_list(
+                "organisation_id", flat=True
+            )
         )
         assert organisation_ids == {outsider_admin.organisation_id}
 
-    def test_a_volunteer_sees_only_themselves_in_the_staff_list(self, volunteer: User, connector: User) -> None:
+    def test_a_volunteer_sees_only_themselves_in_the_staff_list(
+        self, volunteer: User, connector: User
+    ) -> None:
         client = signed_in(volunteer)
         assert [i["username"] for i in client.get("/api/v1/staff").json()["items"]] == ["volunteer"]
         assert client.get(f"/api/v1/staff/{connector.pk}").status_code == 404

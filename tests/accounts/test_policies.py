@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model
 
 from linkwork.accounts import services
 from linkwork.accounts.models import ApiToken, Organisation, Team, User
@@ -99,7 +100,9 @@ def test_inactive_and_anonymous_users_may_do_nothing(world: dict[str, object]) -
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("model", [User, Team, ApiToken, Organisation, AuditEvent])
-def test_policy_query_and_record_checks_agree(world: dict[str, object], role: Role, model: type) -> None:
+def test_policy_query_and_record_checks_agree(
+    world: dict[str, object], role: Role, model: type[Model]
+) -> None:
     home, colleague, stranger = world["home"], world["colleague"], world["stranger"]
     assert isinstance(home, Organisation) and isinstance(colleague, User) and isinstance(stranger, User)
     actor = make_staff(organisation=home, roles=[role])

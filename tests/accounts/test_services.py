@@ -85,7 +85,9 @@ def test_teams_of_another_organisation_cannot_be_given(
     assert not User.objects.filter(username="x").exists()
 
 
-def test_a_connector_cannot_add_staff_and_the_refusal_is_audited(connector: User, organisation: Organisation) -> None:
+def test_a_connector_cannot_add_staff_and_the_refusal_is_audited(
+    connector: User, organisation: Organisation
+) -> None:
     with pytest.raises(PermissionDenied):
         services.staff_create(
             actor=connector,
@@ -101,7 +103,9 @@ def test_a_connector_cannot_add_staff_and_the_refusal_is_audited(connector: User
     assert denial.detail == {"action": "create"}
 
 
-def test_updating_roles_and_teams_replaces_them(admin: User, connector: User, organisation: Organisation) -> None:
+def test_updating_roles_and_teams_replaces_them(
+    admin: User, connector: User, organisation: Organisation
+) -> None:
     team = make_team(organisation=organisation)
     services.staff_update(
         actor=admin,

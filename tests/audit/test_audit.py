@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -113,7 +115,7 @@ def test_unknown_event_codes_are_refused(admin: User) -> None:
         audit_record(actor=admin, event="staff.teleported")
 
 
-def _raw_sql(sql: str, params: list[object]) -> None:
+def _raw_sql(sql: str, params: list[Any]) -> None:
     """Change the table directly, as someone with database access could."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -166,11 +168,17 @@ def test_audit_verify_command_exits_non_zero_when_tampered(chain: list[AuditEven
         call_command("audit", "verify")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only"
+)
 def test_postgresql_refuses_direct_updates_to_the_log(chain: list[AuditEvent]) -> None:
     from django.db import DatabaseError, transaction
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE audit_auditevent SET event = 'x' WHERE seq = %s", [chain[0].seq])
 
 

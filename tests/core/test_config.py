@@ -40,11 +40,16 @@ def linkwork(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Comp
     [
         ({"LINKWORK_ENV": "staging"}, "LINKWORK_ENV must be 'production' or 'development', not 'staging'"),
         ({"LINKWORK_ENV": "production"}, "SECRET_KEY must be set when LINKWORK_ENV=production"),
-        ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL must start with sqlite:// or postgresql://"),
+        (
+            {"DATABASE_URL": "mysql://root@localhost/x"},
+            "DATABASE_URL must start with sqlite:// or postgresql://",
+        ),
         ({"LINKWORK_DEBUG": "maybe"}, "LINKWORK_DEBUG must be one of"),
     ],
 )
-def test_bad_configuration_stops_with_a_clear_message(env: dict[str, str], message: str, tmp_path: Path) -> None:
+def test_bad_configuration_stops_with_a_clear_message(
+    env: dict[str, str], message: str, tmp_path: Path
+) -> None:
     result = linkwork("check", env=env, tmp_path=tmp_path)
     assert result.returncode != 0
     assert message in result.stderr

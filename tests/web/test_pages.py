@@ -14,7 +14,9 @@ from tests.factories import PASSWORD, make_staff, make_team
 
 
 def nav_labels(html: str) -> list[str]:
-    return re.findall(r'class="govuk-service-navigation__link" href="[^"]+"[^>]*>(?:<strong[^>]*>)?([^<]+)', html)
+    return re.findall(
+        r'class="govuk-service-navigation__link" href="[^"]+"[^>]*>(?:<strong[^>]*>)?([^<]+)', html
+    )
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(db: None, client: Client) -> None:
@@ -23,7 +25,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(db: None, client: Client) -> Non
     assert response["Location"].startswith("/sign-in/")
 
 
-def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(connector: User, client: Client) -> None:
+def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
+    connector: User, client: Client
+) -> None:
     assert client.get("/sign-in/").status_code == 200
     response = client.post("/sign-in/", {"username": "connector", "password": "wrong"})
     html = response.content.decode()
@@ -42,7 +46,9 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(conne
         (Role.ORGANISATION_ADMIN, ["Staff", "Teams", "Audit log", "API tokens"]),
     ],
 )
-def test_each_role_sees_its_own_entry_points(organisation: Organisation, role: Role, expected: list[str]) -> None:
+def test_each_role_sees_its_own_entry_points(
+    organisation: Organisation, role: Role, expected: list[str]
+) -> None:
     user = make_staff(organisation=organisation, roles=[role])
     html = signed_in(user).get("/").content.decode()
     assert nav_labels(html) == expected
@@ -141,7 +147,9 @@ def test_a_token_made_in_the_ui_is_shown_once_and_can_be_revoked(connector: User
     assert token.revoked_at is not None
 
 
-def test_tokens_of_colleagues_cannot_be_revoked_by_a_connector(connector: User, organisation: Organisation) -> None:
+def test_tokens_of_colleagues_cannot_be_revoked_by_a_connector(
+    connector: User, organisation: Organisation
+) -> None:
     colleague = make_staff(organisation=organisation)
     client = signed_in(colleague)
     client.post("/tokens/", {"name": "Mine", "expires_days": "30"})

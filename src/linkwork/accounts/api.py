@@ -1,6 +1,5 @@
 """Endpoints for the signed-in user, teams, staff and personal API tokens."""
 
-from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -18,12 +17,13 @@ from linkwork.accounts.schemas import (
     TokenOut,
 )
 from linkwork.core.policies import Action
+from linkwork.web.http import StaffRequest
 
 router = Router(tags=["organisation and staff"])
 
 
 @router.get("/me", response=MeOut, summary="The signed-in user and their organisation")
-def me(request: HttpRequest) -> MeOut:
+def me(request: StaffRequest) -> MeOut:
     organisation = selectors.organisation_get(actor=request.auth)
     user = selectors.staff_get(actor=request.auth, staff_id=request.auth.pk)
     return MeOut(
@@ -33,25 +33,25 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/teams", response=list[TeamOut])
-def team_list(request: HttpRequest) -> list[TeamOut]:
+def team_list(request: StaffRequest) -> list[TeamOut]:
     return [TeamOut.build(team) for team in selectors.team_list(actor=request.auth)]
 
 
 @router.post("/teams", response={201: TeamOut})
-def team_create(request: HttpRequest, payload: TeamIn) -> Status[TeamOut]:
+def team_create(request: StaffRequest, payload: TeamIn) -> Status[TeamOut]:
     organisation = selectors.organisation_get(actor=request.auth)
     team = services.team_create(actor=request.auth, organisation=organisation, name=payload.name)
     return Status(201, TeamOut.build(team))
 
 
 @router.patch("/teams/{team_id}", response=TeamOut)
-def team_rename(request: HttpRequest, team_id: int, payload: TeamIn) -> TeamOut:
+def team_rename(request: StaffRequest, team_id: int, payload: TeamIn) -> TeamOut:
     team = selectors.team_get(actor=request.auth, team_id=team_id)
     return TeamOut.build(services.team_rename(actor=request.auth, team=team, name=payload.name))
 
 
 @router.delete("/teams/{team_id}", response={204: None})
-def team_delete(request: HttpRequest, team_id: int) -> Status[None]:
+def team_delete(request: StaffRequest, team_id: int) -> Status[None]:
     team = selectors.team_get(actor=request.auth, team_id=team_id)
     services.team_delete(actor=request.auth, team=team)
     return Status(204, None)
@@ -60,43 +60,43 @@ def team_delete(request: HttpRequest, team_id: int) -> Status[None]:
 @router.get("/staff", response=list[StaffOut])
 @paginate(LimitOffsetPagination)
 def staff_list(
-    request: HttpRequest, team_id: int | None = None, include_inactive: bool = False
+    request: StaffRequest, team_id: int | None = None, include_inactive: bool = False
 ) -> list[StaffOut]:
     staff = selectors.staff_list(actor=request.auth, team_id=team_id, include_inactive=include_inactive)
     return [StaffOut.build(user) for user in staff]
 
 
 @router.get("/staff/{staff_id}", response=StaffOut)
-def staff_get(request: HttpRequest, staff_id: int) -> StaffOut:
+def staff_get(request: StaffRequest, staff_id: int) -> StaffOut:
     return StaffOut.build(selectors.staff_get(actor=request.auth, staff_id=staff_id))
 
 
 @router.post("/staff", response={201: StaffOut})
-def staff_create(request: HttpRequest, payload: StaffCreateIn) -> Status[StaffOut]:
+def staff_create(request: StaffRequest, payload: StaffCreateIn) -> Status[StaffOut]:
     organisation = selectors.organisation_get(actor=request.auth)
     user = services.staff_create(actor=request.auth, organisation=organisation, **payload.dict())
     return Status(201, StaffOut.build(user))
 
 
 @router.put("/staff/{staff_id}", response=StaffOut)
-def staff_update(request: HttpRequest, staff_id: int, payload: StaffUpdateIn) -> StaffOut:
+def staff_update(request: StaffRequest, staff_id: int, payload: StaffUpdateIn) -> StaffOut:
     staff = selectors.staff_get(actor=request.auth, staff_id=staff_id)
     return StaffOut.build(services.staff_update(actor=request.auth, staff=staff, **payload.dict()))
 
 
 @router.post("/staff/{staff_id}/deactivate", response=StaffOut, summary="Remove a member of staff's access")
-def staff_deactivate(request: HttpRequest, staff_id: int) -> StaffOut:
+def staff_deactivate(request: StaffRequest, staff_id: int) -> StaffOut:
     staff = selectors.staff_get(actor=request.auth, staff_id=staff_id)
     return StaffOut.build(services.staff_set_active(actor=request.auth, staff=staff, active=False))
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your personal API tokens")
-def token_list(request: HttpRequest) -> list[TokenOut]:
+def token_list(request: StaffRequest) -> list[TokenOut]:
     return [TokenOut.build(token) for token in selectors.token_list(actor=request.auth)]
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})
-def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status[TokenCreatedOut]:
+def token_create(request: StaffRequest, payload: TokenCreateIn) -> Status[TokenCreatedOut]:
     token, raw = services.token_create(
         actor=request.auth, user=request.auth, name=payload.name, expires_days=payload.expires_days
     )
@@ -104,6 +104,6 @@ def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status[TokenCr
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke a token")
-def token_revoke(request: HttpRequest, token_id: int) -> TokenOut:
+def token_revoke(request: StaffRequest, token_id: int) -> TokenOut:
     token = selectors.token_get(actor=request.auth, token_id=token_id, action=Action.DELETE)
     return TokenOut.build(services.token_revoke(actor=request.auth, token=token))

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from linkwork.accounts.models import ApiToken, Organisation, Team, User
 from linkwork.accounts.roles import STAFF_LIST_ROLES, Role
-from linkwork.core.policies import Action, Policy, register
+from linkwork.core.policies import Action, Policy, organisation_of, register
 
 
 class OrganisationPolicy(Policy[Organisation]):
@@ -25,7 +25,7 @@ class OrganisationPolicy(Policy[Organisation]):
 
     def scope(self, actor: User, action: str, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
         if action == Action.VIEW or (action == Action.UPDATE and actor.has_role(Role.ORGANISATION_ADMIN)):
-            return queryset.filter(pk=actor.organisation_id)
+            return queryset.filter(pk=organisation_of(actor))
         return queryset.none()
 
 
@@ -43,7 +43,7 @@ class TeamPolicy(Policy[Team]):
 
     def scope(self, actor: User, action: str, queryset: QuerySet[Team]) -> QuerySet[Team]:
         if action == Action.VIEW or actor.has_role(Role.ORGANISATION_ADMIN):
-            return queryset.filter(organisation_id=actor.organisation_id)
+            return queryset.filter(organisation_id=organisation_of(actor))
         return queryset.none()
 
 
@@ -62,7 +62,7 @@ class StaffPolicy(Policy[User]):
         )
 
     def scope(self, actor: User, action: str, queryset: QuerySet[User]) -> QuerySet[User]:
-        same_org = queryset.filter(organisation_id=actor.organisation_id)
+        same_org = queryset.filter(organisation_id=organisation_of(actor))
         if action == Action.VIEW:
             return same_org if actor.has_role(*STAFF_LIST_ROLES) else same_org.filter(pk=actor.pk)
         if action in (Action.UPDATE, Action.DELETE) and actor.has_role(Role.ORGANISATION_ADMIN):
@@ -88,7 +88,7 @@ class ApiTokenPolicy(Policy[ApiToken]):
         if action not in (Action.VIEW, Action.DELETE):
             return queryset.none()
         if actor.has_role(Role.ORGANISATION_ADMIN):
-            return queryset.filter(Q(user=actor) | Q(user__organisation_id=actor.organisation_id))
+            return queryset.filter(Q(user=actor) | Q(user__organisation_id=organisation_of(actor)))
         return queryset.filter(user=actor)
 
 

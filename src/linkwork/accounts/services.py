@@ -13,6 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -173,10 +174,11 @@ def _clean_person_fields(first_name: str, last_name: str, email: str) -> dict[st
     return fields
 
 
-def _active_admins(organisation_id: int | None) -> Any:
-    return User.objects.filter(
-        organisation_id=organisation_id, is_active=True, role_grants__role=Role.ORGANISATION_ADMIN
-    ).distinct()
+def _active_admins(organisation_id: int | None) -> QuerySet[User]:
+    if organisation_id is None:
+        return User.objects.none()
+    admins = User.objects.filter(organisation_id=organisation_id, is_active=True)
+    return admins.filter(role_grants__role=Role.ORGANISATION_ADMIN).distinct()
 
 
 def _staff_snapshot(user: User) -> dict[str, Any]:

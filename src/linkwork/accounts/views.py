@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,10 +14,11 @@ from linkwork.accounts.models import Team, User
 from linkwork.core.errors import DomainError
 from linkwork.core.policies import Action, authorize, can
 from linkwork.web.forms import add_service_errors
+from linkwork.web.http import StaffRequest
 
 
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: StaffRequest) -> HttpResponse:
     include_inactive = request.GET.get("show") == "all"
     staff = selectors.staff_list(actor=request.user, include_inactive=include_inactive)
     may_add = can(request.user, Action.CREATE, User(organisation_id=request.user.organisation_id))
@@ -26,14 +27,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_detail(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_get(actor=request.user, staff_id=staff_id)
     may_edit = can(request.user, Action.UPDATE, staff)
     return render(request, "accounts/staff_detail.html", {"staff": staff, "may_edit": may_edit})
 
 
 @login_required
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: StaffRequest) -> HttpResponse:
     organisation = selectors.organisation_get(actor=request.user)
     authorize(request.user, Action.CREATE, User(organisation=organisation))
     form = StaffCreateForm(request.POST or None, teams=selectors.team_list(actor=request.user))
@@ -59,7 +60,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_edit(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_edit(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_get(actor=request.user, staff_id=staff_id, action=Action.UPDATE)
     initial = {
         "first_name": staff.first_name,
@@ -91,7 +92,7 @@ def staff_edit(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_set_access(request: HttpRequest, staff_id: int) -> HttpResponse:
+def staff_set_access(request: StaffRequest, staff_id: int) -> HttpResponse:
     active = request.POST.get("access") == "restore"
     staff = selectors.staff_get(actor=request.user, staff_id=staff_id, action=Action.UPDATE)
     try:
@@ -104,7 +105,7 @@ def staff_set_access(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 
 @login_required
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: StaffRequest) -> HttpResponse:
     organisation = selectors.organisation_get(actor=request.user)
     may_manage = can(request.user, Action.CREATE, Team(organisation=organisation))
     form = TeamForm(request.POST or None)
@@ -126,7 +127,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_delete(request: StaffRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get(actor=request.user, team_id=team_id, action=Action.DELETE)
     try:
         services.team_delete(actor=request.user, team=team)
@@ -138,7 +139,7 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: StaffRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -161,7 +162,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: StaffRequest, token_id: int) -> HttpResponse:
     token = selectors.token_get(actor=request.user, token_id=token_id, action=Action.DELETE)
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” has been revoked and no longer works.")

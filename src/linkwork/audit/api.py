@@ -3,13 +3,13 @@
 import datetime as dt
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.audit.selectors import audit_event_list
 from linkwork.core.policies import Action, authorize
+from linkwork.web.http import StaffRequest
 
 router = Router(tags=["audit log"])
 
@@ -30,7 +30,7 @@ class AuditEventOut(Schema):
 @router.get("", response=list[AuditEventOut])
 @paginate(LimitOffsetPagination)
 def audit_events(
-    request: HttpRequest,
+    request: StaffRequest,
     action: AuditAction | None = None,
     actor_username: str | None = None,
     object_type: str | None = None,

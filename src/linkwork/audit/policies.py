@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from linkwork.accounts.models import User
 from linkwork.accounts.roles import AUDIT_ROLES
 from linkwork.audit.models import AuditEvent
-from linkwork.core.policies import Action, Policy, register
+from linkwork.core.policies import Action, Policy, organisation_of, register
 
 
 class AuditEventPolicy(Policy[AuditEvent]):
@@ -21,7 +21,7 @@ class AuditEventPolicy(Policy[AuditEvent]):
     def scope(self, actor: User, action: str, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         if action not in (Action.VIEW, Action.EXPORT) or not actor.has_role(*AUDIT_ROLES):
             return queryset.none()
-        return queryset.filter(organisation_id=actor.organisation_id)
+        return queryset.filter(organisation_id=organisation_of(actor))
 
 
 register(AuditEventPolicy())

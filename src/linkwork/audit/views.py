@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -10,13 +10,14 @@ from linkwork.audit.forms import AuditFilterForm
 from linkwork.audit.models import AuditEvent
 from linkwork.audit.selectors import audit_event_list
 from linkwork.core.policies import Action, authorize
+from linkwork.web.http import StaffRequest
 
 PAGE_SIZE = 50
 
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: StaffRequest) -> HttpResponse:
     authorize(request.user, Action.VIEW, AuditEvent)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -64,6 +64,13 @@ class Policy(Generic[M]):
         raise NotImplementedError
 
 
+def organisation_of(actor: User) -> int:
+    """The actor's organisation id; policies run only for actors that have one."""
+    if actor.organisation_id is None:
+        raise PermissionDenied()
+    return actor.organisation_id
+
+
 _registry: dict[type[models.Model], Policy[Any]] = {}
 
 

@@ -38,7 +38,7 @@ DESTINATIONS: list[Destination] = [
         "Teams",
         "team_list",
         "Set up the teams that share caseloads and supervision.",
-        lambda user: can(user, Action.CREATE, Team(organisation_id=user.organisation_id)),
+        lambda user: can(user, Action.CREATE, Team(organisation=user.organisation)),
     ),
     Destination(
         "Audit log",

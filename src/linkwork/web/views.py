@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from linkwork.web.http import StaffRequest
 from linkwork.web.navigation import navigation_for
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     """Each role's entry points, from the same list that drives the navigation."""
     roles = sorted(request.user.roles, key=lambda role: role.label)
     return render(request, "web/home.html", {"roles": roles, "destinations": navigation_for(request)})

@@ -52,8 +52,8 @@ def govuk_field(field: forms.BoundField, **options: Any) -> SafeString:
 def govuk_error_summary(*forms_: forms.BaseForm) -> SafeString:
     errors: list[tuple[str, str]] = []
     for form in forms_:
-        errors.extend(("", message) for message in form.non_field_errors())
+        errors.extend(("", str(message)) for message in form.non_field_errors())
         for bound in form:
             anchor = f"#{bound.id_for_label or 'id_' + bound.html_name}"
-            errors.extend((anchor, message) for message in bound.errors)
+            errors.extend((anchor, str(message)) for message in bound.errors)
     return render_to_string("components/error_summary.html", {"errors": errors})
