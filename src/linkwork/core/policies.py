@@ -27,6 +27,9 @@ class Action(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     EXPORT = "export"
+    # A volunteer's view of a person: first name, contact details and arrangements only.
+    VIEW_PRACTICAL = "view_practical"
+    APPROVE = "approve"
 
 
 class Operator:
