@@ -104,6 +104,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# API list endpoints return at most this many items a page (?limit=...).
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200
+
 # The address people use to reach this installation, for links in e-mails.
 LINKWORK_BASE_URL = os.environ.get("LINKWORK_BASE_URL", "http://127.0.0.1:8000")
 

@@ -83,6 +83,27 @@ def test_token_expiry_outside_one_to_365_days_is_refused(connector: User) -> Non
     assert not ApiToken.objects.exists()
 
 
+def test_tokens_without_an_expiry_cannot_be_made_through_the_api(connector: User) -> None:
+    payload = {"name": "forever", "expires_days": None}
+    response = signed_in(connector).post("/api/v1/tokens", payload, content_type="application/json")
+    assert response.status_code == 422
+    assert not ApiToken.objects.exists()
+
+
+def test_list_pages_are_capped_at_200_items(admin: User) -> None:
+    response = signed_in(admin).get("/api/v1/audit-events", {"limit": 100000})
+    assert response.status_code == 422
+
+
+def test_reading_your_own_record_is_not_audited_but_a_colleagues_is(admin: User, connector: User) -> None:
+    client = signed_in(admin)
+    before = AuditEvent.objects.filter(event="staff.viewed").count()
+    client.get("/api/v1/me")
+    assert AuditEvent.objects.filter(event="staff.viewed").count() == before
+    client.get(f"/api/v1/staff/{connector.pk}")
+    assert AuditEvent.objects.filter(event="staff.viewed").count() == before + 1
+
+
 def test_anonymous_requests_get_401(db: None, client: Client) -> None:
     assert client.get("/api/v1/staff").status_code == 401
 

@@ -43,6 +43,8 @@ def test_admin_adds_staff_with_roles_and_teams_and_an_invitation_is_sent(
     [
         ({"username": " "}, "username"),
         ({"username": "admin"}, "username"),
+        ({"username": "with space"}, "username"),
+        ({"username": "<script>"}, "username"),
         ({"first_name": ""}, "first_name"),
         ({"email": "not-an-address"}, "email"),
         ({"roles": []}, "roles"),
@@ -75,14 +77,14 @@ def test_teams_of_another_organisation_cannot_be_given(
         services.staff_create(
             actor=admin,
             organisation=organisation,
-            username="x",
+            username="xavier",
             first_name="X",
             email="x@example.org",
             roles=[Role.CONNECTOR],
             team_ids=[their_team.pk],
         )
     assert raised.value.fields == {"teams": services.UNKNOWN_TEAM}
-    assert not User.objects.filter(username="x").exists()
+    assert not User.objects.filter(username="xavier").exists()
 
 
 def test_a_connector_cannot_add_staff_and_the_refusal_is_audited(

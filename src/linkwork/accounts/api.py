@@ -80,13 +80,13 @@ def staff_create(request: StaffRequest, payload: StaffCreateIn) -> Status[StaffO
 
 @router.put("/staff/{staff_id}", response=StaffOut)
 def staff_update(request: StaffRequest, staff_id: int, payload: StaffUpdateIn) -> StaffOut:
-    staff = selectors.staff_get(actor=request.auth, staff_id=staff_id)
+    staff = selectors.staff_get(actor=request.auth, staff_id=staff_id, action=Action.UPDATE)
     return StaffOut.build(services.staff_update(actor=request.auth, staff=staff, **payload.dict()))
 
 
 @router.post("/staff/{staff_id}/deactivate", response=StaffOut, summary="Remove a member of staff's access")
 def staff_deactivate(request: StaffRequest, staff_id: int) -> StaffOut:
-    staff = selectors.staff_get(actor=request.auth, staff_id=staff_id)
+    staff = selectors.staff_get(actor=request.auth, staff_id=staff_id, action=Action.DELETE)
     return StaffOut.build(services.staff_set_active(actor=request.auth, staff=staff, active=False))
 
 

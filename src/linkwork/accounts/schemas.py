@@ -99,7 +99,7 @@ class TokenOut(Schema):
 
 class TokenCreateIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    expires_days: int | None = Field(90, ge=1, le=365)
+    expires_days: int = Field(90, ge=1, le=365)
 
 
 class TokenCreatedOut(Schema):

@@ -49,7 +49,8 @@ def staff_get(*, actor: User, staff_id: int, action: str = Action.VIEW) -> User:
     )
     if staff is None:
         raise NotFound()
-    if action == Action.VIEW:
+    # Opening a colleague's record is audited; looking at your own is not.
+    if action == Action.VIEW and staff.pk != actor.pk:
         audit_record(actor=actor, event="staff.viewed", target=staff, organisation_id=staff.organisation_id)
     return staff
 

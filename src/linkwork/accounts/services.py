@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
+from django.core.validators import RegexValidator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -32,6 +33,8 @@ ORGANISATION_NAME_TAKEN = "An organisation with this name already exists."
 TEAM_NAME_TAKEN = "Your organisation already has a team with this name."
 TEAM_HAS_MEMBERS = "Move this team's members to another team before removing it."
 USERNAME_TAKEN = "This username is already taken."
+USERNAME_FORMAT = "Use only letters, numbers and . _ - in a username."
+USERNAME_VALIDATOR = RegexValidator(r"^[a-z0-9._-]{2,150}$")
 UNKNOWN_TEAM = "Choose teams from your own organisation."
 NO_ROLES = "Give the member of staff at least one role."
 LAST_ADMIN = "Your organisation must keep at least one active organisation admin."
@@ -229,6 +232,10 @@ def staff_create(
     """Add a member of staff. Without a password they are e-mailed a link to set one."""
     authorize(actor, Action.CREATE, User(organisation=organisation))
     username = _require(username, "username", "Enter a username.").lower()
+    try:
+        USERNAME_VALIDATOR(username)
+    except DjangoValidationError:
+        raise ValidationFailed(USERNAME_FORMAT, fields={"username": USERNAME_FORMAT}) from None
     person = _clean_person_fields(first_name, last_name, email)
     chosen_roles = _clean_roles(roles)
     teams = _clean_teams(organisation, team_ids)

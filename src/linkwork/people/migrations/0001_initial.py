@@ -6,72 +6,258 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(blank=True, max_length=100)),
-                ('preferred_name', models.CharField(blank=True, max_length=100)),
-                ('pronouns', models.CharField(blank=True, max_length=40)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('address', models.TextField(blank=True)),
-                ('postcode', models.CharField(blank=True, db_index=True, max_length=10)),
-                ('preferred_contact_method', models.CharField(blank=True, choices=[('phone', 'Phone call'), ('text', 'Text message'), ('email', 'E-mail'), ('letter', 'Letter'), ('visit', 'Visit')], max_length=10)),
-                ('preferred_contact_times', models.CharField(blank=True, max_length=200)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('age_band', models.CharField(blank=True, choices=[('under-18', 'Under 18'), ('18-24', '18 to 24'), ('25-34', '25 to 34'), ('35-49', '35 to 49'), ('50-64', '50 to 64'), ('65-74', '65 to 74'), ('75-84', '75 to 84'), ('85+', '85 or over'), ('', 'Not known')], max_length=10)),
-                ('gender', models.CharField(blank=True, choices=[('woman', 'Woman'), ('man', 'Man'), ('non-binary', 'Non-binary'), ('self-described', 'In another way'), ('not-said', 'Prefers not to say'), ('', 'Not known')], max_length=20)),
-                ('gender_description', models.CharField(blank=True, max_length=100)),
-                ('ethnicity', models.CharField(blank=True, choices=[('asian-bangladeshi', 'Asian or Asian British: Bangladeshi'), ('asian-chinese', 'Asian or Asian British: Chinese'), ('asian-indian', 'Asian or Asian British: Indian'), ('asian-pakistani', 'Asian or Asian British: Pakistani'), ('asian-other', 'Asian or Asian British: any other Asian background'), ('black-african', 'Black, Black British, Caribbean or African: African'), ('black-caribbean', 'Black, Black British, Caribbean or African: Caribbean'), ('black-other', 'Black, Black British, Caribbean or African: any other Black background'), ('mixed-white-asian', 'Mixed or multiple ethnic groups: White and Asian'), ('mixed-white-black-african', 'Mixed or multiple ethnic groups: White and Black African'), ('mixed-white-black-caribbean', 'Mixed or multiple ethnic groups: White and Black Caribbean'), ('mixed-other', 'Mixed or multiple ethnic groups: any other Mixed background'), ('white-british', 'White: English, Welsh, Scottish, Northern Irish or British'), ('white-irish', 'White: Irish'), ('white-gypsy-traveller', 'White: Gypsy or Irish Traveller'), ('white-roma', 'White: Roma'), ('white-other', 'White: any other White background'), ('other-arab', 'Other ethnic group: Arab'), ('other-any', 'Other ethnic group: any other ethnic group'), ('not-said', 'Prefers not to say'), ('', 'Not known')], max_length=40)),
-                ('main_language', models.CharField(blank=True, default='English', max_length=60)),
-                ('interpreter_needed', models.BooleanField(default=False)),
-                ('living_arrangement', models.CharField(blank=True, choices=[('alone', 'Lives alone'), ('partner', 'With a partner'), ('family', 'With family'), ('shared', 'With others (shared house)'), ('supported', 'Supported or sheltered housing, or a care home'), ('temporary', 'Temporary accommodation or homeless'), ('other', 'Other'), ('', 'Not known')], max_length=20)),
-                ('caring_responsibilities', models.CharField(blank=True, max_length=200)),
-                ('disability_and_conditions', models.TextField(blank=True)),
-                ('mobility', models.JSONField(blank=True, default=list)),
-                ('digital_access', models.CharField(blank=True, choices=[('none', 'No internet access'), ('phone-only', 'Basic mobile phone only'), ('smartphone', 'Smartphone'), ('home-internet', 'Internet at home'), ('needs-help', 'Has access but needs help to use it'), ('', 'Not known')], max_length=20)),
-                ('trigger_groups', models.JSONField(blank=True, default=list)),
-                ('nhs_number', models.CharField(blank=True, max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='accounts.organisation')),
-                ('team', models.ForeignKey(blank=True, help_text="The team that holds this person's support; empty while the referral waits for triage.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='people', to='accounts.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(blank=True, max_length=100)),
+                ("preferred_name", models.CharField(blank=True, max_length=100)),
+                ("pronouns", models.CharField(blank=True, max_length=40)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("address", models.TextField(blank=True)),
+                ("postcode", models.CharField(blank=True, db_index=True, max_length=10)),
+                (
+                    "preferred_contact_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("text", "Text message"),
+                            ("email", "E-mail"),
+                            ("letter", "Letter"),
+                            ("visit", "Visit"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("preferred_contact_times", models.CharField(blank=True, max_length=200)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "age_band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("under-18", "Under 18"),
+                            ("18-24", "18 to 24"),
+                            ("25-34", "25 to 34"),
+                            ("35-49", "35 to 49"),
+                            ("50-64", "50 to 64"),
+                            ("65-74", "65 to 74"),
+                            ("75-84", "75 to 84"),
+                            ("85+", "85 or over"),
+                            ("", "Not known"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("woman", "Woman"),
+                            ("man", "Man"),
+                            ("non-binary", "Non-binary"),
+                            ("self-described", "In another way"),
+                            ("not-said", "Prefers not to say"),
+                            ("", "Not known"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("gender_description", models.CharField(blank=True, max_length=100)),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("asian-bangladeshi", "Asian or Asian British: Bangladeshi"),
+                            ("asian-chinese", "Asian or Asian British: Chinese"),
+                            ("asian-indian", "Asian or Asian British: Indian"),
+                            ("asian-pakistani", "Asian or Asian British: Pakistani"),
+                            ("asian-other", "Asian or Asian British: any other Asian background"),
+                            ("black-african", "Black, Black British, Caribbean or African: African"),
+                            ("black-caribbean", "Black, Black British, Caribbean or African: Caribbean"),
+                            (
+                                "black-other",
+                                "Black, Black British, Caribbean or African: any other Black background",
+                            ),
+                            ("mixed-white-asian", "Mixed or multiple ethnic groups: White and Asian"),
+                            (
+                                "mixed-white-black-african",
+                                "Mixed or multiple ethnic groups: White and Black African",
+                            ),
+                            (
+                                "mixed-white-black-caribbean",
+                                "Mixed or multiple ethnic groups: White and Black Caribbean",
+                            ),
+                            ("mixed-other", "Mixed or multiple ethnic groups: any other Mixed background"),
+                            ("white-british", "White: English, Welsh, Scottish, Northern Irish or British"),
+                            ("white-irish", "White: Irish"),
+                            ("white-gypsy-traveller", "White: Gypsy or Irish Traveller"),
+                            ("white-roma", "White: Roma"),
+                            ("white-other", "White: any other White background"),
+                            ("other-arab", "Other ethnic group: Arab"),
+                            ("other-any", "Other ethnic group: any other ethnic group"),
+                            ("not-said", "Prefers not to say"),
+                            ("", "Not known"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("main_language", models.CharField(blank=True, default="English", max_length=60)),
+                ("interpreter_needed", models.BooleanField(default=False)),
+                (
+                    "living_arrangement",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("alone", "Lives alone"),
+                            ("partner", "With a partner"),
+                            ("family", "With family"),
+                            ("shared", "With others (shared house)"),
+                            ("supported", "Supported or sheltered housing, or a care home"),
+                            ("temporary", "Temporary accommodation or homeless"),
+                            ("other", "Other"),
+                            ("", "Not known"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("caring_responsibilities", models.CharField(blank=True, max_length=200)),
+                ("disability_and_conditions", models.TextField(blank=True)),
+                ("mobility", models.JSONField(blank=True, default=list)),
+                (
+                    "digital_access",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "No internet access"),
+                            ("phone-only", "Basic mobile phone only"),
+                            ("smartphone", "Smartphone"),
+                            ("home-internet", "Internet at home"),
+                            ("needs-help", "Has access but needs help to use it"),
+                            ("", "Not known"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("trigger_groups", models.JSONField(blank=True, default=list)),
+                ("nhs_number", models.CharField(blank=True, max_length=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The team that holds this person's support; empty while the referral waits for triage.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="people",
+                        to="accounts.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('support', 'To receive support from the service'), ('share-gp-referrer', 'To share updates with their GP and referrer'), ('volunteer-contact', 'To be contacted by volunteers'), ('anonymous-measures', 'For their answers to be used anonymously in reports'), ('story', 'For their story to be shared (anonymously)')], max_length=30)),
-                ('agreed', models.BooleanField()),
-                ('recorded_at', models.DateTimeField()),
-                ('method', models.CharField(choices=[('verbal', 'Said so in person or by phone'), ('written', 'Signed a form'), ('online', 'Ticked a box online'), ('referrer', 'Confirmed by the referrer')], max_length=20)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("support", "To receive support from the service"),
+                            ("share-gp-referrer", "To share updates with their GP and referrer"),
+                            ("volunteer-contact", "To be contacted by volunteers"),
+                            ("anonymous-measures", "For their answers to be used anonymously in reports"),
+                            ("story", "For their story to be shared (anonymously)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("agreed", models.BooleanField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("verbal", "Said so in person or by phone"),
+                            ("written", "Signed a form"),
+                            ("online", "Ticked a box online"),
+                            ("referrer", "Confirmed by the referrer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['purpose', '-recorded_at'],
+                "ordering": ["purpose", "-recorded_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['organisation', 'last_name', 'first_name'], name='person_org_name'),
+            model_name="person",
+            index=models.Index(fields=["organisation", "last_name", "first_name"], name="person_org_name"),
         ),
     ]

@@ -6,76 +6,220 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('people', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=12, unique=True)),
-                ('source', models.CharField(choices=[('gp', 'GP or primary care'), ('cmht', 'Community mental health team'), ('hospital', 'Hospital'), ('social-care', 'Social care'), ('housing', 'Housing'), ('police', 'Police'), ('voluntary', 'Voluntary sector'), ('self', 'Self-referral'), ('family-friend', 'Family or friend'), ('outreach', 'Outreach')], max_length=20)),
-                ('referrer_name', models.CharField(blank=True, max_length=150)),
-                ('referrer_organisation', models.CharField(blank=True, max_length=200)),
-                ('referrer_contact', models.CharField(blank=True, help_text='Phone or e-mail', max_length=200)),
-                ('reason', models.TextField(blank=True)),
-                ('needs', models.TextField(blank=True)),
-                ('urgency', models.CharField(choices=[('routine', 'Routine'), ('soon', 'Soon (within a week)'), ('urgent', 'Urgent')], default='routine', max_length=10)),
-                ('received_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('received', 'Received'), ('contact_attempted', 'Trying to make contact'), ('accepted', 'Accepted'), ('declined', 'Declined by the person'), ('unable_to_contact', 'Unable to contact'), ('not_appropriate', 'Not appropriate (redirected)')], default='received', max_length=20)),
-                ('first_contact_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('not_appropriate_reason', models.CharField(blank=True, choices=[('not-lonely', 'Not lonely or isolated'), ('specialist-mh', 'Needs specialist mental health support'), ('another-service', 'Needs another service'), ('out-of-area', 'Out of area'), ('other', 'Other')], max_length=20)),
-                ('redirected_to', models.CharField(blank=True, max_length=300)),
-                ('decision_note', models.TextField(blank=True)),
-                ('via_public_form', models.BooleanField(default=False)),
-                ('submitted_from', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='accounts.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=12, unique=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("gp", "GP or primary care"),
+                            ("cmht", "Community mental health team"),
+                            ("hospital", "Hospital"),
+                            ("social-care", "Social care"),
+                            ("housing", "Housing"),
+                            ("police", "Police"),
+                            ("voluntary", "Voluntary sector"),
+                            ("self", "Self-referral"),
+                            ("family-friend", "Family or friend"),
+                            ("outreach", "Outreach"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("referrer_name", models.CharField(blank=True, max_length=150)),
+                ("referrer_organisation", models.CharField(blank=True, max_length=200)),
+                (
+                    "referrer_contact",
+                    models.CharField(blank=True, help_text="Phone or e-mail", max_length=200),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("needs", models.TextField(blank=True)),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("routine", "Routine"),
+                            ("soon", "Soon (within a week)"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="routine",
+                        max_length=10,
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("contact_attempted", "Trying to make contact"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined by the person"),
+                            ("unable_to_contact", "Unable to contact"),
+                            ("not_appropriate", "Not appropriate (redirected)"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                ("first_contact_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "not_appropriate_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not-lonely", "Not lonely or isolated"),
+                            ("specialist-mh", "Needs specialist mental health support"),
+                            ("another-service", "Needs another service"),
+                            ("out-of-area", "Out of area"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("redirected_to", models.CharField(blank=True, max_length=300)),
+                ("decision_note", models.TextField(blank=True)),
+                ("via_public_form", models.BooleanField(default=False)),
+                ("submitted_from", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='OutcomeMessage',
+            name="OutcomeMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('accepted', 'Referral accepted'), ('declined', 'Referral declined by the person'), ('unable_to_contact', 'Unable to contact'), ('redirected', 'Referral redirected'), ('support_ended', 'Support ended')], max_length=20)),
-                ('created_at', models.DateTimeField()),
-                ('recipient', models.CharField(max_length=300)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcome_messages', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Referral accepted"),
+                            ("declined", "Referral declined by the person"),
+                            ("unable_to_contact", "Unable to contact"),
+                            ("redirected", "Referral redirected"),
+                            ("support_ended", "Support ended"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("recipient", models.CharField(max_length=300)),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcome_messages",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ContactAttempt',
+            name="ContactAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempted_at', models.DateTimeField()),
-                ('method', models.CharField(choices=[('phone', 'Phone call'), ('text', 'Text message'), ('email', 'E-mail'), ('letter', 'Letter'), ('visit', 'Visit')], max_length=10)),
-                ('outcome', models.CharField(choices=[('no-answer', 'No answer'), ('left-message', 'Left a message'), ('wrong-details', 'Wrong number or address'), ('spoke', 'Spoke to the person')], max_length=20)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('made_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempted_at", models.DateTimeField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("text", "Text message"),
+                            ("email", "E-mail"),
+                            ("letter", "Letter"),
+                            ("visit", "Visit"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("no-answer", "No answer"),
+                            ("left-message", "Left a message"),
+                            ("wrong-details", "Wrong number or address"),
+                            ("spoke", "Spoke to the person"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempted_at'],
+                "ordering": ["attempted_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['organisation', 'status'], name='referral_org_status'),
+            model_name="referral",
+            index=models.Index(fields=["organisation", "status"], name="referral_org_status"),
         ),
     ]

@@ -6,234 +6,620 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('people', '0001_initial'),
-        ('referrals', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("people", "0001_initial"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Goal',
+            name="Goal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('steps', models.TextField(blank=True, help_text='Small steps towards the goal, one per line')),
-                ('status', models.CharField(choices=[('not-started', 'Not started'), ('in-progress', 'In progress'), ('achieved', 'Achieved'), ('changed', 'Changed'), ('dropped', 'Dropped'), ('paused', 'Paused')], default='not-started', max_length=12)),
-                ('progress', models.PositiveSmallIntegerField(blank=True, help_text='The latest 0-10 rating', null=True)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "steps",
+                    models.TextField(blank=True, help_text="Small steps towards the goal, one per line"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not-started", "Not started"),
+                            ("in-progress", "In progress"),
+                            ("achieved", "Achieved"),
+                            ("changed", "Changed"),
+                            ("dropped", "Dropped"),
+                            ("paused", "Paused"),
+                        ],
+                        default="not-started",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="The latest 0-10 rating", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='GoalUpdate',
+            name="GoalUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recorded_at', models.DateTimeField()),
-                ('title', models.CharField(max_length=200)),
-                ('steps', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('not-started', 'Not started'), ('in-progress', 'In progress'), ('achieved', 'Achieved'), ('changed', 'Changed'), ('dropped', 'Dropped'), ('paused', 'Paused')], max_length=12)),
-                ('progress', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='support.goal')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("title", models.CharField(max_length=200)),
+                ("steps", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not-started", "Not started"),
+                            ("in-progress", "In progress"),
+                            ("achieved", "Achieved"),
+                            ("changed", "Changed"),
+                            ("dropped", "Dropped"),
+                            ("paused", "Paused"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="updates", to="support.goal"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['recorded_at', 'pk'],
+                "ordering": ["recorded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MeetUp',
+            name="MeetUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_at', models.DateTimeField()),
-                ('place', models.CharField(max_length=200)),
-                ('topic', models.CharField(blank=True, max_length=200)),
-                ('facilitator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetups', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_at", models.DateTimeField()),
+                ("place", models.CharField(max_length=200)),
+                ("topic", models.CharField(blank=True, max_length=200)),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetups",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_at'],
+                "ordering": ["-held_at"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('max_contacts', models.PositiveSmallIntegerField(help_text='One-to-one contacts included, e.g. 10')),
-                ('max_meetups', models.PositiveSmallIntegerField(default=0)),
-                ('planned_weeks', models.PositiveSmallIntegerField(help_text='Planned length in weeks, e.g. 12 or 26')),
-                ('budget_pence', models.PositiveIntegerField(default=0, help_text='Budget per person, in pence')),
-                ('follow_up_weeks', models.PositiveSmallIntegerField(default=12, help_text='Follow-up after ending, in weeks')),
-                ('is_active', models.BooleanField(default=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programmes', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "max_contacts",
+                    models.PositiveSmallIntegerField(help_text="One-to-one contacts included, e.g. 10"),
+                ),
+                ("max_meetups", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "planned_weeks",
+                    models.PositiveSmallIntegerField(help_text="Planned length in weeks, e.g. 12 or 26"),
+                ),
+                (
+                    "budget_pence",
+                    models.PositiveIntegerField(default=0, help_text="Budget per person, in pence"),
+                ),
+                (
+                    "follow_up_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=12, help_text="Follow-up after ending, in weeks"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="programmes",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SupportEpisode',
+            name="SupportEpisode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('paused', 'Paused'), ('ending_planned', 'Ending planned'), ('closed', 'Closed'), ('follow_up_due', 'Follow-up due'), ('followed_up', 'Followed up')], default='active', max_length=20)),
-                ('started_on', models.DateField()),
-                ('planned_end_on', models.DateField(help_text='Moves later with pauses and approved extensions.')),
-                ('contact_allowance', models.PositiveSmallIntegerField(help_text="The programme's cap plus approved extensions")),
-                ('budget_allowance_pence', models.PositiveIntegerField()),
-                ('continuing_connections', models.TextField(blank=True)),
-                ('contacts_after_ending', models.TextField(blank=True)),
-                ('follow_up_on', models.DateField(blank=True, null=True)),
-                ('relies_on_service_for_company', models.BooleanField(default=False, help_text='The person relies mainly on their connector or volunteer for company.')),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('goals-met', 'Goals met'), ('other-support', 'Moved on to other support'), ('chose-to-stop', 'Chose to stop'), ('disengaged', 'Disengaged'), ('moved-away', 'Moved away'), ('died', 'Died'), ('other', 'Other')], max_length=20)),
-                ('outcome_note', models.TextField(blank=True)),
-                ('followed_up_on', models.DateField(blank=True, null=True)),
-                ('follow_up_note', models.TextField(blank=True)),
-                ('connector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='caseload', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='accounts.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='people.person')),
-                ('previous_episode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='later_episodes', to='support.supportepisode')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='support.programme')),
-                ('referral', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='episode', to='referrals.referral')),
-                ('volunteers', models.ManyToManyField(blank=True, related_name='volunteer_episodes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("paused", "Paused"),
+                            ("ending_planned", "Ending planned"),
+                            ("closed", "Closed"),
+                            ("follow_up_due", "Follow-up due"),
+                            ("followed_up", "Followed up"),
+                        ],
+                        default="active",
+                        max_length=20,
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                (
+                    "planned_end_on",
+                    models.DateField(help_text="Moves later with pauses and approved extensions."),
+                ),
+                (
+                    "contact_allowance",
+                    models.PositiveSmallIntegerField(
+                        help_text="The programme's cap plus approved extensions"
+                    ),
+                ),
+                ("budget_allowance_pence", models.PositiveIntegerField()),
+                ("continuing_connections", models.TextField(blank=True)),
+                ("contacts_after_ending", models.TextField(blank=True)),
+                ("follow_up_on", models.DateField(blank=True, null=True)),
+                (
+                    "relies_on_service_for_company",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The person relies mainly on their connector or volunteer for company.",
+                    ),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("goals-met", "Goals met"),
+                            ("other-support", "Moved on to other support"),
+                            ("chose-to-stop", "Chose to stop"),
+                            ("disengaged", "Disengaged"),
+                            ("moved-away", "Moved away"),
+                            ("died", "Died"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("outcome_note", models.TextField(blank=True)),
+                ("followed_up_on", models.DateField(blank=True, null=True)),
+                ("follow_up_note", models.TextField(blank=True)),
+                (
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="caseload",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "previous_episode",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="later_episodes",
+                        to="support.supportepisode",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episodes",
+                        to="support.programme",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="episode",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "volunteers",
+                    models.ManyToManyField(
+                        blank=True, related_name="volunteer_episodes", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on'],
+                "ordering": ["-started_on"],
             },
         ),
         migrations.CreateModel(
-            name='Pause',
+            name="Pause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('reason', models.CharField(choices=[('mental-health', 'Mental health'), ('physical-health', 'Physical health'), ('other-priorities', 'Other priorities'), ('person-asked', 'The person asked')], max_length=20)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pauses', to='support.supportepisode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("mental-health", "Mental health"),
+                            ("physical-health", "Physical health"),
+                            ("other-priorities", "Other priorities"),
+                            ("person-asked", "The person asked"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pauses",
+                        to="support.supportepisode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_on'],
+                "ordering": ["started_on"],
             },
         ),
         migrations.CreateModel(
-            name='MeetUpAttendance',
+            name="MeetUpAttendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attended', models.BooleanField(default=True)),
-                ('meetup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='support.meetup')),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetup_attendance', to='support.supportepisode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attended", models.BooleanField(default=True)),
+                (
+                    "meetup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="support.meetup",
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetup_attendance",
+                        to="support.supportepisode",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='goal',
-            name='episode',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='goals', to='support.supportepisode'),
+            model_name="goal",
+            name="episode",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="goals", to="support.supportepisode"
+            ),
         ),
         migrations.CreateModel(
-            name='Extension',
+            name="Extension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('new_end_on', models.DateField()),
-                ('extra_contacts', models.PositiveSmallIntegerField(default=0)),
-                ('reason', models.TextField()),
-                ('status', models.CharField(choices=[('requested', 'Waiting for a supervisor'), ('approved', 'Approved'), ('refused', 'Refused')], default='requested', max_length=10)),
-                ('requested_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.CharField(blank=True, max_length=300)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='support.supportepisode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("new_end_on", models.DateField()),
+                ("extra_contacts", models.PositiveSmallIntegerField(default=0)),
+                ("reason", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Waiting for a supervisor"),
+                            ("approved", "Approved"),
+                            ("refused", "Refused"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extensions",
+                        to="support.supportepisode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['requested_at'],
+                "ordering": ["requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField()),
-                ('recorded_at', models.DateTimeField()),
-                ('what_matters', models.TextField(blank=True)),
-                ('interests_now', models.JSONField(blank=True, default=list)),
-                ('interests_past', models.JSONField(blank=True, default=list)),
-                ('values_and_identities', models.TextField(blank=True)),
-                ('strengths_and_assets', models.TextField(blank=True)),
-                ('barriers', models.JSONField(blank=True, default=list)),
-                ('barriers_note', models.TextField(blank=True)),
-                ('prefers', models.CharField(blank=True, max_length=12)),
-                ('setting_preference', models.CharField(blank=True, max_length=12)),
-                ('largest_group', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('wants_company_first_visit', models.BooleanField(blank=True, null=True)),
-                ('availability', models.JSONField(blank=True, default=list)),
-                ('travel_limit_km', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                ('travel_limit_minutes', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('participation_factors', models.JSONField(blank=True, default=dict)),
-                ('civic_profile', models.JSONField(blank=True, default=dict)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='support.supportepisode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField()),
+                ("recorded_at", models.DateTimeField()),
+                ("what_matters", models.TextField(blank=True)),
+                ("interests_now", models.JSONField(blank=True, default=list)),
+                ("interests_past", models.JSONField(blank=True, default=list)),
+                ("values_and_identities", models.TextField(blank=True)),
+                ("strengths_and_assets", models.TextField(blank=True)),
+                ("barriers", models.JSONField(blank=True, default=list)),
+                ("barriers_note", models.TextField(blank=True)),
+                ("prefers", models.CharField(blank=True, max_length=12)),
+                ("setting_preference", models.CharField(blank=True, max_length=12)),
+                ("largest_group", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("wants_company_first_visit", models.BooleanField(blank=True, null=True)),
+                ("availability", models.JSONField(blank=True, default=list)),
+                (
+                    "travel_limit_km",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True),
+                ),
+                ("travel_limit_minutes", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("participation_factors", models.JSONField(blank=True, default=dict)),
+                ("civic_profile", models.JSONField(blank=True, default=dict)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversations",
+                        to="support.supportepisode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField()),
-                ('type', models.CharField(choices=[('home-visit', 'Home visit'), ('community-visit', 'Meeting in the community'), ('phone', 'Phone call'), ('video', 'Video call'), ('check-in', 'Text or message check-in'), ('accompanied', 'Accompanied visit to an activity'), ('meetup', 'Meet-up')], max_length=20)),
-                ('duration_minutes', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('attended', 'Went ahead'), ('person-cancelled', 'The person cancelled'), ('connector-cancelled', 'We cancelled'), ('no-answer', 'No answer')], default='attended', max_length=20)),
-                ('activity', models.CharField(blank=True, help_text='For accompanied visits: where to', max_length=200)),
-                ('notes', models.TextField(blank=True)),
-                ('next_steps', models.TextField(blank=True)),
-                ('next_contact_on', models.DateField(blank=True, null=True)),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='support.supportepisode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("home-visit", "Home visit"),
+                            ("community-visit", "Meeting in the community"),
+                            ("phone", "Phone call"),
+                            ("video", "Video call"),
+                            ("check-in", "Text or message check-in"),
+                            ("accompanied", "Accompanied visit to an activity"),
+                            ("meetup", "Meet-up"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("duration_minutes", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("attended", "Went ahead"),
+                            ("person-cancelled", "The person cancelled"),
+                            ("connector-cancelled", "We cancelled"),
+                            ("no-answer", "No answer"),
+                        ],
+                        default="attended",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "activity",
+                    models.CharField(
+                        blank=True, help_text="For accompanied visits: where to", max_length=200
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("next_steps", models.TextField(blank=True)),
+                ("next_contact_on", models.DateField(blank=True, null=True)),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="support.supportepisode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at'],
+                "ordering": ["-occurred_at"],
             },
         ),
         migrations.CreateModel(
-            name='BudgetEntry',
+            name="BudgetEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('spent_on', models.DateField()),
-                ('amount_pence', models.PositiveIntegerField()),
-                ('purpose', models.CharField(max_length=200)),
-                ('receipt_reference', models.CharField(blank=True, max_length=100)),
-                ('approved_by', models.ForeignKey(blank=True, help_text='A supervisor, when the spend goes beyond the allowance', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budget_entries', to='support.supportepisode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("spent_on", models.DateField()),
+                ("amount_pence", models.PositiveIntegerField()),
+                ("purpose", models.CharField(max_length=200)),
+                ("receipt_reference", models.CharField(blank=True, max_length=100)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A supervisor, when the spend goes beyond the allowance",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="budget_entries",
+                        to="support.supportepisode",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['spent_on', 'pk'],
+                "ordering": ["spent_on", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='programme',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='programme_name_unique'),
+            model_name="programme",
+            constraint=models.UniqueConstraint(fields=("organisation", "name"), name="programme_name_unique"),
         ),
         migrations.AddIndex(
-            model_name='supportepisode',
-            index=models.Index(fields=['organisation', 'status'], name='episode_org_status'),
+            model_name="supportepisode",
+            index=models.Index(fields=["organisation", "status"], name="episode_org_status"),
         ),
         migrations.AddConstraint(
-            model_name='meetupattendance',
-            constraint=models.UniqueConstraint(fields=('meetup', 'episode'), name='meetup_attendance_unique'),
+            model_name="meetupattendance",
+            constraint=models.UniqueConstraint(fields=("meetup", "episode"), name="meetup_attendance_unique"),
         ),
         migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.UniqueConstraint(fields=('episode', 'version'), name='conversation_version_unique'),
+            model_name="conversation",
+            constraint=models.UniqueConstraint(
+                fields=("episode", "version"), name="conversation_version_unique"
+            ),
         ),
     ]

@@ -51,5 +51,7 @@ class Command(BaseCommand):
                 "threads": options["threads"],
                 "accesslog": "-",
                 "timeout": 60,
+                # One control socket per user would be shared by every `linkwork serve`; we use none.
+                "control_socket_disable": True,
             }
         ).run()
