@@ -1,21 +1,21 @@
 """Browser tests: Playwright drives Debian chromium against pytest-django's live server.
 
-Every test under this folder is marked `browser` (so `-m "not browser"` leaves them out) and
-gets a fresh browser context. Without /usr/bin/chromium they are skipped, unless
-REQUIRE_BROWSER=1, when they fail instead.
+Every test under this folder is marked `browser` (so `-m "not browser"` leaves them out), runs
+after the other tests, and gets a fresh browser context in one chromium shared by the process.
+Without /usr/bin/chromium they are skipped, unless REQUIRE_BROWSER=1, when they fail instead.
 
-Helpers are fixtures rather than importable modules, so test modules import nothing from here.
+The helpers (`assert_accessible`, `sign_in`, `make_staff`, `new_page`) are fixtures.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -23,10 +23,6 @@ from linkwork.accounts import services
 from linkwork.accounts.models import Organisation, User
 from linkwork.accounts.roles import Role
 from linkwork.core.policies import Operator
-
-# Playwright's sync API runs an asyncio event loop in this thread, which trips Django's check
-# that the ORM is not called from async code. The tests' ORM calls are plain synchronous ones.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -49,31 +45,101 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 TIMEOUT_MS = 10_000
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # tryfirst: the marker must be on before `-m` deselects by it.
+def _is_browser_test(item: pytest.Item | None) -> bool:
+    return item is not None and item.get_closest_marker("browser") is not None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Generator[None, None, None]:
+    """Mark every test in this folder `browser` and run them after all the others.
+
+    Marked before the other implementations run, so `-m` can deselect by the marker; moved to
+    the end after them (pytest-django sorts by database use), so each process opens chromium
+    once and closes it before any other test runs (see _Chromium).
+    """
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.browser)
+    yield
+    items[:] = [item for item in items if not _is_browser_test(item)] + [
+        item for item in items if _is_browser_test(item)
+    ]
+
+
+class _Chromium:
+    """One Playwright chromium per process, open only while browser tests run.
+
+    While Playwright's sync API is open its asyncio event loop counts as running in this
+    thread, which trips Django's check that the ORM is not called from async code. So
+    DJANGO_ALLOW_ASYNC_UNSAFE is set exactly while it is open (the ORM calls here are plain
+    synchronous ones), and it is closed as soon as the next test is not a browser test, so the
+    other tests keep Django's check and do not hand the variable on to subprocesses.
+    """
+
+    def __init__(self) -> None:
+        self._environment = pytest.MonkeyPatch()
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def get(self) -> Browser:
+        if self._browser is None:
+            self._environment.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+            try:
+                self._playwright = sync_playwright().start()
+                self._browser = self._playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+                )
+            except BaseException:
+                self.close()
+                raise
+        return self._browser
+
+    def close(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        try:
+            if browser is not None:
+                browser.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+            self._environment.undo()
+
+
+_chromium = _Chromium()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    # trylast: after the test's fixtures (its browser context, its database) are torn down.
+    if not _is_browser_test(nextitem):
+        _chromium.close()
+
+
+def pytest_sessionfinish() -> None:
+    _chromium.close()
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def chromium_path() -> Path:
     if not CHROMIUM.exists():
         message = f"Browser tests need Debian chromium at {CHROMIUM} (apt-get install chromium)."
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but chromium is missing. {message}", pytrace=False)
         pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
+    return CHROMIUM
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server: LiveServer, transactional_db: None) -> Iterator[Callable[..., Page]]:
+def browser(chromium_path: Path) -> Browser:
+    """The process's one headless chromium, launched by the first browser test that needs it."""
+    return _chromium.get()
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, live_server: LiveServer, transactional_db: None
+) -> Iterator[Callable[..., Page]]:
     """Open a page in a fresh context (no cookies) on the live server; keyword arguments go to the context."""
     contexts: list[BrowserContext] = []
 
@@ -138,9 +204,7 @@ def sign_in() -> Callable[[Page, User], None]:
 
 def _axe_source() -> str:
     if not AXE_SCRIPT.exists():
-        pytest.fail(
-            f"axe-core is missing ({AXE_SCRIPT}): run `npm ci` in {REPO_ROOT} first.", pytrace=False
-        )
+        pytest.fail(f"axe-core is missing ({AXE_SCRIPT}): run `npm ci` in {REPO_ROOT} first.", pytrace=False)
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
@@ -164,10 +228,8 @@ def assert_accessible(page: Page) -> None:
     blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         report = "\n".join(_describe(violation) for violation in blocking)
-        pytest.fail(
-            f"axe found {len(blocking)} serious or critical accessibility problem(s) on {page.url}:\n{report}",
-            pytrace=False,
-        )
+        heading = f"axe found {len(blocking)} serious or critical accessibility problem(s) on {page.url}:"
+        pytest.fail(f"{heading}\n{report}", pytrace=False)
 
 
 @pytest.fixture(name="assert_accessible")
