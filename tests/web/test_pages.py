@@ -38,12 +38,12 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.CONNECTOR, ["Staff", "API tokens"]),
+        (Role.CONNECTOR, ["Caseload", "Referrals", "People", "Staff", "API tokens"]),
         (Role.VOLUNTEER, ["API tokens"]),
-        (Role.SUPERVISOR, ["Staff", "Audit log", "API tokens"]),
+        (Role.SUPERVISOR, ["Referrals", "People", "Your teams", "Programmes", "Staff", "Audit log", "API tokens"]),
         (Role.DIRECTORY_EDITOR, ["API tokens"]),
         (Role.ANALYST, ["API tokens"]),
-        (Role.ORGANISATION_ADMIN, ["Staff", "Teams", "Audit log", "API tokens"]),
+        (Role.ORGANISATION_ADMIN, ["Programmes", "Staff", "Teams", "Audit log", "API tokens"]),
     ],
 )
 def test_each_role_sees_its_own_entry_points(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from linkwork.accounts.models import ApiToken, Organisation, Team, User
+from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
-from linkwork.core.policies import Action, visible_to
+from linkwork.core.policies import Action, organisation_of, visible_to
 
 
 def organisation_get(*, actor: User) -> Organisation:
@@ -65,3 +66,20 @@ def token_get(*, actor: User, token_id: int, action: str = Action.VIEW) -> ApiTo
     if token is None:
         raise NotFound()
     return token
+
+
+def organisation_by_slug(slug: str) -> Organisation:
+    """For public pages (self-referral): only the organisation's name is shown."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+def staff_with_role(*, actor: User, role: Role) -> QuerySet[User]:
+    """Active colleagues holding `role`, for choosing a connector or volunteers."""
+    return (
+        User.objects.filter(organisation_id=organisation_of(actor), is_active=True, role_grants__role=role)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )

@@ -159,7 +159,9 @@ def person_find_duplicates(
     if postcode:
         query |= Q(postcode=postcode)
     if len(phone) >= 6:
-        query |= Q(phone__endswith=phone[-6:])
+        # Stored numbers keep their spacing ("0113 496 0000"), so match the last six digits
+        # with anything that is not a digit allowed between them.
+        query |= Q(phone__regex=r"\D*".join(phone[-6:]) + r"\D*$")
     found: list[PossibleDuplicate] = []
     key = _name_key(first, last)
     for person in people.filter(query)[:50]:

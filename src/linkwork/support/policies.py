@@ -35,6 +35,8 @@ class EpisodePolicy(Policy[SupportEpisode]):
 
     def allows(self, actor: User, action: str, obj: SupportEpisode | None) -> bool:
         if obj is None or obj.pk is None:
+            if action == Action.APPROVE:  # "may approve some episodes": the supervisor's pages
+                return actor.has_role(Role.SUPERVISOR)
             return action == Action.CREATE and actor.has_role(*CASEWORK_ROLES)
         if action == Action.APPROVE:
             return actor.has_role(Role.SUPERVISOR) and self.allows(actor, Action.VIEW, obj)

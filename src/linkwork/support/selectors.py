@@ -11,16 +11,19 @@ from linkwork.accounts.models import User
 from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
-from linkwork.core.policies import Action, visible_to
+from linkwork.core.policies import Action, organisation_of, visible_to
 from linkwork.core.time import now
 from linkwork.people.choices import Mobility
+from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
 from linkwork.referrals.selectors import referral_list
 from linkwork.support.models import (
     ONE_TO_ONE_TYPES,
     OPEN_EPISODE_STATUSES,
+    BudgetEntry,
     Contact,
     ContactOutcome,
+    Conversation,
     EpisodeStatus,
     Extension,
     ExtensionStatus,
@@ -287,7 +290,7 @@ def team_caseloads(*, actor: User, today: dt.date | None = None) -> list[TeamCas
     team_ids = list(actor.teams.values_list("pk", flat=True))
     connectors = (
         User.objects.filter(
-            organisation_id=actor.organisation_id,
+            organisation_id=organisation_of(actor),
             is_active=True,
             teams__in=team_ids,
             role_grants__role=Role.CONNECTOR,
@@ -314,3 +317,61 @@ def team_caseloads(*, actor: User, today: dt.date | None = None) -> list[TeamCas
 
 def contact_list(*, actor: User, episode: SupportEpisode) -> QuerySet[Contact]:
     return visible_to(actor, Action.VIEW, Contact).filter(episode=episode).select_related("staff")
+
+
+@dataclass(frozen=True)
+class PracticalArrangement:
+    """What a volunteer may know about upcoming support: when, what kind, and where to."""
+
+    episode_id: int
+    connector: str
+    next_contact_on: dt.date | None
+    activities: list[str]
+
+
+def practical_arrangements(*, actor: User, person: Person) -> list[PracticalArrangement]:
+    episodes = visible_to(actor, Action.VIEW_PRACTICAL, SupportEpisode).filter(
+        person=person, status__in=OPEN_EPISODE_STATUSES
+    )
+    result = []
+    for episode in episodes.select_related("connector"):
+        contacts = episode.contacts.order_by("-occurred_at")
+        latest = contacts.first()
+        activities = sorted({c.activity for c in contacts if c.activity})
+        result.append(
+            PracticalArrangement(
+                episode_id=episode.pk,
+                connector=str(episode.connector),
+                next_contact_on=latest.next_contact_on if latest else None,
+                activities=activities,
+            )
+        )
+    return result
+
+
+def open_episodes(*, actor: User) -> QuerySet[SupportEpisode]:
+    return (
+        visible_to(actor, Action.UPDATE, SupportEpisode)
+        .filter(status__in=OPEN_EPISODE_STATUSES)
+        .select_related("person")
+        .order_by("person__first_name")
+    )
+
+
+def conversation_list(*, actor: User, episode: SupportEpisode) -> QuerySet[Conversation]:
+    """Every version of the "what matters to you" record, newest first."""
+    return visible_to(actor, Action.VIEW, Conversation).filter(episode=episode).order_by("-version")
+
+
+def goal_list(*, actor: User, episode: SupportEpisode) -> QuerySet[Goal]:
+    """The episode's goals, oldest first, each with its history."""
+    return (
+        visible_to(actor, Action.VIEW, Goal)
+        .filter(episode=episode)
+        .prefetch_related("updates")
+        .order_by("created_at", "pk")
+    )
+
+
+def budget_entry_list(*, actor: User, episode: SupportEpisode) -> QuerySet[BudgetEntry]:
+    return visible_to(actor, Action.VIEW, BudgetEntry).filter(episode=episode).order_by("spent_on", "pk")

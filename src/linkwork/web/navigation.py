@@ -9,9 +9,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from linkwork.accounts.models import ApiToken, Team, User
-from linkwork.accounts.roles import STAFF_LIST_ROLES
+from linkwork.accounts.roles import STAFF_LIST_ROLES, Role
 from linkwork.audit.models import AuditEvent
 from linkwork.core.policies import Action, can
+from linkwork.people.models import Person
+from linkwork.referrals.models import Referral
+from linkwork.support.models import Programme, SupportEpisode
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,36 @@ def _may_list_staff(user: User) -> bool:
 
 
 DESTINATIONS: list[Destination] = [
+    Destination(
+        "Caseload",
+        "caseload",
+        "Your people: who needs contact next and what is overdue.",
+        lambda user: user.has_role(Role.CONNECTOR),
+    ),
+    Destination(
+        "Referrals",
+        "referral_list",
+        "New referrals waiting for first contact and a decision.",
+        lambda user: can(user, Action.CREATE, Referral(organisation=user.organisation)),
+    ),
+    Destination(
+        "People",
+        "person_list",
+        "Find a person's record.",
+        lambda user: can(user, Action.CREATE, Person(organisation=user.organisation)),
+    ),
+    Destination(
+        "Your teams",
+        "team_caseloads",
+        "Caseload sizes, overdue work and extensions waiting for approval.",
+        lambda user: can(user, Action.APPROVE, SupportEpisode),
+    ),
+    Destination(
+        "Programmes",
+        "programme_list",
+        "What your service offers: contacts, meet-ups, length, budget and follow-up.",
+        lambda user: can(user, Action.CREATE, Programme(organisation=user.organisation)),
+    ),
     Destination(
         "Staff",
         "staff_list",

@@ -23,5 +23,8 @@ urlpatterns = [
         "password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("", include("linkwork.accounts.urls")),
+    path("", include("linkwork.people.urls")),
+    path("", include("linkwork.referrals.urls")),
+    path("", include("linkwork.support.urls")),
     path("audit/", include("linkwork.audit.urls")),
 ]

@@ -48,6 +48,14 @@ def govuk_field(field: forms.BoundField, **options: Any) -> SafeString:
     )
 
 
+@register.filter
+def pounds(pence: int | None) -> str:
+    """2550 -> "£25.50"."""
+    value = pence or 0
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value) / 100:,.2f}"
+
+
 @register.simple_tag
 def govuk_error_summary(*forms_: forms.BaseForm) -> SafeString:
     errors: list[tuple[str, str]] = []

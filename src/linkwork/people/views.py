@@ -1,0 +1,143 @@
+"""Web pages for people: the list, intake with duplicate check, the record, consent, and the
+volunteer's practical view. Rules live in services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from linkwork.accounts.selectors import organisation_get
+from linkwork.core.errors import DomainError
+from linkwork.core.policies import Action, visible_to
+from linkwork.people import selectors, services
+from linkwork.people.forms import ConsentForm, IntakeForm, PersonForm
+from linkwork.people.models import Person
+from linkwork.referrals.selectors import referral_list
+from linkwork.referrals.services import referral_create
+from linkwork.support.selectors import episode_list_for_person, practical_arrangements
+from linkwork.web.forms import add_service_errors, form_page
+from linkwork.web.http import StaffRequest
+
+
+@login_required
+def person_list(request: StaffRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()
+    people = selectors.person_list(actor=request.user, search=search)[:100]
+    return render(request, "people/person_list.html", {"people": people, "search": search})
+
+
+@login_required
+def intake(request: StaffRequest) -> HttpResponse:
+    """A new referral. Likely duplicates are offered for linking before a second record is made."""
+    organisation = organisation_get(actor=request.user)
+    form = IntakeForm(request.POST or None)
+    duplicates: list[services.PossibleDuplicate] = []
+    if request.method == "POST" and form.is_valid():
+        details = form.person_details()
+        duplicates = services.person_find_duplicates(
+            organisation=organisation,
+            details=details,
+            candidates=visible_to(request.user, Action.UPDATE, Person),
+        )
+        match = request.POST.get("match", "")
+        if duplicates and not match:
+            form.add_duplicate_choice(
+                [(str(d.person.pk), f"{d.person} ({', '.join(d.reasons)})") for d in duplicates]
+            )
+        else:
+            try:
+                return _create_referral(request, form, organisation, match, details)
+            except DomainError as error:
+                add_service_errors(form, error)
+    return render(request, "people/intake.html", {"form": form, "duplicates": duplicates})
+
+
+def _create_referral(
+    request: StaffRequest, form: IntakeForm, organisation: Any, match: str, details: dict[str, Any]
+) -> HttpResponse:
+    if match and match != "new":
+        person = selectors.person_get(actor=request.user, person_id=int(match), action=Action.UPDATE)
+    else:
+        person = services.person_create(actor=request.user, organisation=organisation, details=details)
+    if form.cleaned_data["consent_to_support"]:
+        services.consent_record(
+            actor=request.user, person=person, purpose="support", agreed=True, method="verbal"
+        )
+    referral = referral_create(actor=request.user, person=person, details=form.referral_details())
+    messages.success(request, f"Referral {referral.reference} for {person} has been recorded.")
+    return redirect("referral_detail", referral_id=referral.pk)
+
+
+@login_required
+def person_detail(request: StaffRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, person_id=person_id)
+    context = {
+        "person": person,
+        "consents": selectors.consent_list(actor=request.user, person=person),
+        "referrals": referral_list(actor=request.user).filter(person=person),
+        "episodes": episode_list_for_person(actor=request.user, person_id=person.pk),
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+@login_required
+def person_practical(request: StaffRequest, person_id: int) -> HttpResponse:
+    """What a volunteer needs: how to reach the person and the arrangements, never notes or measures."""
+    person = selectors.person_get(actor=request.user, person_id=person_id, action=Action.VIEW_PRACTICAL)
+    arrangements = practical_arrangements(actor=request.user, person=person)
+    return render(request, "people/person_practical.html", {"person": person, "arrangements": arrangements})
+
+
+@login_required
+def person_edit(request: StaffRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, person_id=person_id, action=Action.UPDATE)
+    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
+    form = PersonForm(request.POST or None, initial=initial)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        services.person_update(actor=request.user, person=person, details=form.person_details())
+        messages.success(request, f"{person}'s details have been saved.")
+        return redirect("person_detail", person_id=person.pk)
+
+    back = reverse("person_detail", args=[person.pk])
+    return form_page(request, form, save, title=f"Change {person}'s details", back_url=back)
+
+
+@login_required
+def consent_add(request: StaffRequest, person_id: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, person_id=person_id, action=Action.UPDATE)
+    form = ConsentForm(request.POST or None)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        services.consent_record(
+            actor=request.user,
+            person=person,
+            purpose=data["purpose"],
+            agreed=data["agreed"],
+            method=data["method"],
+            note=data["note"],
+        )
+        messages.success(request, "The consent decision has been recorded.")
+        return redirect("person_detail", person_id=person.pk)
+
+    back = reverse("person_detail", args=[person.pk])
+    return form_page(request, form, save, title="Record consent", caption=str(person), back_url=back)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: StaffRequest, consent_id: int) -> HttpResponse:
+    consent = selectors.consent_get(actor=request.user, consent_id=consent_id)
+    try:
+        services.consent_withdraw(actor=request.user, consent=consent)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Consent withdrawn: {consent.get_purpose_display().lower()}.")
+    return redirect("person_detail", person_id=consent.person_id)
