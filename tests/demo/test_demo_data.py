@@ -12,7 +12,10 @@ from django.test import Client
 from linkwork.accounts.models import Organisation, User
 from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_verify
+from linkwork.core.time import now
 from linkwork.demo.builder import DEMO_PASSWORD, DemoOptions, demo_data_build
+from linkwork.referrals.models import Referral, ReferralStatus
+from linkwork.support.models import Contact, EpisodeStatus, Extension, SupportEpisode
 
 DEMO_LOGINS = ["connector", "volunteer", "supervisor", "editor", "analyst", "admin"]
 
@@ -42,20 +45,21 @@ def test_demo_data_has_two_organisations_and_staff_of_every_role() -> None:
 
 @pytest.mark.django_db
 def test_the_same_seed_builds_the_same_borough() -> None:
-    demo_data_build(DemoOptions(seed=7))
+    demo_data_build(DemoOptions(seed=7, people=0))
     first = _snapshot()
     User.objects.all().delete()
     for organisation in Organisation.objects.all():
+        organisation.programmes.all().delete()
         organisation.teams.all().delete()
         organisation.delete()
-    demo_data_build(DemoOptions(seed=7))
+    demo_data_build(DemoOptions(seed=7, people=0))
     assert _snapshot() == first
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", DEMO_LOGINS)
 def test_each_demo_login_signs_in_with_the_shared_password(username: str) -> None:
-    demo_data_build(DemoOptions())
+    demo_data_build(DemoOptions(people=5))
     client = Client()
     response = client.post("/sign-in/", {"username": username, "password": DEMO_PASSWORD})
     assert response.status_code == 302, f"{username} could not sign in"
@@ -65,7 +69,7 @@ def test_each_demo_login_signs_in_with_the_shared_password(username: str) -> Non
 @pytest.mark.django_db
 def test_demo_data_is_not_loaded_twice() -> None:
     out = StringIO()
-    call_command("demo_data", stdout=out)
+    call_command("demo_data", "--people", "3", stdout=out)
     assert "admin" in out.getvalue() and DEMO_PASSWORD in out.getvalue()
     users = User.objects.count()
     with pytest.raises(CommandError, match="empty database"):
@@ -75,7 +79,31 @@ def test_demo_data_is_not_loaded_twice() -> None:
 
 
 @pytest.mark.django_db
+def test_every_stage_and_branch_of_the_journey_appears() -> None:
+    demo_data_build(DemoOptions(people=20))
+    referral_statuses = set(Referral.objects.values_list("status", flat=True))
+    assert referral_statuses == {status.value for status in ReferralStatus}
+    episode_statuses = set(SupportEpisode.objects.values_list("status", flat=True))
+    assert episode_statuses == {status.value for status in EpisodeStatus}
+    assert Extension.objects.filter(status="requested").exists()
+    assert Extension.objects.filter(status="approved").exists()
+    assert SupportEpisode.objects.filter(previous_episode__isnull=False).exists(), "a re-referral"
+    assert Contact.objects.filter(type="accompanied").exists()
+    assert SupportEpisode.objects.filter(volunteers__username="volunteer").exists()
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db
 def test_negative_sizes_are_refused() -> None:
     with pytest.raises(CommandError, match="0 or more"):
         call_command("demo_data", "--people", "-1")
     assert not Organisation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_daily_command_marks_follow_ups_due() -> None:
+    demo_data_build(DemoOptions(people=20))
+    out = StringIO()
+    call_command("daily", stdout=out)
+    assert "follow-up due" in out.getvalue()
+    assert not SupportEpisode.objects.filter(status="closed", follow_up_on__lte=now().date()).exists()

@@ -39,8 +39,11 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
     ("role", "expected"),
     [
         (Role.CONNECTOR, ["Caseload", "Referrals", "People", "Staff", "API tokens"]),
-        (Role.VOLUNTEER, ["API tokens"]),
-        (Role.SUPERVISOR, ["Referrals", "People", "Your teams", "Programmes", "Staff", "Audit log", "API tokens"]),
+        (Role.VOLUNTEER, ["People you support", "API tokens"]),
+        (
+            Role.SUPERVISOR,
+            ["Referrals", "People", "Your teams", "Programmes", "Staff", "Audit log", "API tokens"],
+        ),
         (Role.DIRECTORY_EDITOR, ["API tokens"]),
         (Role.ANALYST, ["API tokens"]),
         (Role.ORGANISATION_ADMIN, ["Programmes", "Staff", "Teams", "Audit log", "API tokens"]),

@@ -167,7 +167,15 @@ def build_organisations(options: DemoOptions, rng: random.Random, summary: DemoS
 
 
 DemoStep = Callable[[DemoOptions, random.Random, DemoSummary], None]
-DEMO_STEPS: list[DemoStep] = [build_organisations]
+
+
+def _build_journeys(options: DemoOptions, rng: random.Random, summary: DemoSummary) -> None:
+    from linkwork.demo.journeys import build_journeys
+
+    build_journeys(options, rng, summary)
+
+
+DEMO_STEPS: list[DemoStep] = [build_organisations, _build_journeys]
 
 
 def demo_data_exists() -> bool:

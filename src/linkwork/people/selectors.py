@@ -43,3 +43,8 @@ def consent_get(*, actor: User, consent_id: int) -> Consent:
     if consent is None:
         raise NotFound()
     return consent
+
+
+def person_list_practical(*, actor: User) -> QuerySet[Person]:
+    """The people a volunteer is helping (for casework roles, everyone they work with)."""
+    return visible_to(actor, Action.VIEW_PRACTICAL, Person).order_by("first_name")

@@ -33,6 +33,12 @@ def person_list(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+def people_supported(request: StaffRequest) -> HttpResponse:
+    people = selectors.person_list_practical(actor=request.user)
+    return render(request, "people/people_supported.html", {"people": people})
+
+
+@login_required
 def intake(request: StaffRequest) -> HttpResponse:
     """A new referral. Likely duplicates are offered for linking before a second record is made."""
     organisation = organisation_get(actor=request.user)

@@ -38,6 +38,12 @@ DESTINATIONS: list[Destination] = [
         lambda user: user.has_role(Role.CONNECTOR),
     ),
     Destination(
+        "People you support",
+        "people_supported",
+        "How to reach the people you help, and what is arranged.",
+        lambda user: user.has_role(Role.VOLUNTEER),
+    ),
+    Destination(
         "Referrals",
         "referral_list",
         "New referrals waiting for first contact and a decision.",
