@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from linkwork.accounts.models import User
 from linkwork.support.models import (
     ContactOutcome,
     ContactType,
@@ -34,6 +35,18 @@ DAY_NAMES = {
     "sat": "Saturday",
     "sun": "Sunday",
 }
+
+
+class AssignForm(forms.Form):
+    connector = forms.ModelChoiceField(label="Connector", queryset=User.objects.none(), empty_label=None)
+    volunteers = forms.ModelMultipleChoiceField(
+        label="Volunteers", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, connectors: Any, volunteers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["connector"].queryset = connectors  # type: ignore[attr-defined]
+        self.fields["volunteers"].queryset = volunteers  # type: ignore[attr-defined]
 
 
 class PauseForm(forms.Form):

@@ -6,6 +6,7 @@ urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("team/", views.team_caseloads, name="team_caseloads"),
     path("episodes/<int:episode_id>/", views.episode_detail, name="episode_detail"),
+    path("episodes/<int:episode_id>/assign/", views.episode_assign, name="episode_assign"),
     path("episodes/<int:episode_id>/pause/", views.episode_pause, name="episode_pause"),
     path("episodes/<int:episode_id>/resume/", views.episode_resume, name="episode_resume"),
     path("episodes/<int:episode_id>/extension/", views.extension_request, name="extension_request"),

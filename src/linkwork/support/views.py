@@ -14,11 +14,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from linkwork.accounts.selectors import organisation_get
+from linkwork.accounts.roles import Role
+from linkwork.accounts.selectors import organisation_get, staff_with_role
 from linkwork.core.policies import Action, authorize, can
 from linkwork.core.time import now
 from linkwork.support import selectors, services
 from linkwork.support.forms import (
+    AssignForm,
     BudgetForm,
     CloseForm,
     ContactForm,
@@ -100,6 +102,26 @@ def _episode_action(
 
     back = reverse("episode_detail", args=[episode.pk])
     return form_page(request, form, save, title=title, caption=str(episode.person), back_url=back, **extra)
+
+
+@login_required
+def episode_assign(request: StaffRequest, episode_id: int) -> HttpResponse:
+    episode = selectors.episode_get(actor=request.user, episode_id=episode_id, action=Action.UPDATE)
+    form = AssignForm(
+        request.POST or None,
+        initial={"connector": episode.connector_id, "volunteers": list(episode.volunteers.all())},
+        connectors=staff_with_role(actor=request.user, role=Role.CONNECTOR),
+        volunteers=staff_with_role(actor=request.user, role=Role.VOLUNTEER),
+    )
+
+    def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
+        return services.episode_assign(
+            actor=request.user, episode=episode, connector=data["connector"], volunteers=data["volunteers"]
+        )
+
+    return _episode_action(
+        request, episode_id, form, "Who supports them", act, "The support team has been saved."
+    )
 
 
 @login_required
