@@ -12,6 +12,9 @@ from linkwork.accounts.api import router as accounts_router
 from linkwork.accounts.services import token_authenticate
 from linkwork.audit.api import router as audit_router
 from linkwork.core.errors import DomainError
+from linkwork.people.api import router as people_router
+from linkwork.referrals.api import router as referrals_router
+from linkwork.support.api import router as support_router
 
 
 class BearerTokenAuth(HttpBearer):
@@ -77,3 +80,8 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/audit-events", audit_router)
+# /people/... and /consents/...
+api.add_router("/", people_router)
+api.add_router("/referrals", referrals_router)
+# /episodes/..., /extensions/..., /goals/..., /programmes, /caseload, /meetups
+api.add_router("/", support_router)
