@@ -12,7 +12,7 @@ from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
 from linkwork.core.policies import Action, organisation_of, visible_to
-from linkwork.core.time import now
+from linkwork.core.time import now, to_london
 from linkwork.people.choices import Mobility
 from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
@@ -212,7 +212,7 @@ def _referral_row(referral: Referral, today: dt.date) -> CaseloadRow:
         next_action="Make first contact" if referral.first_contact_at is None else "Decide on the referral",
         referral_id=referral.pk,
     )
-    deadline = add_working_days(referral.received_at.date(), FIRST_CONTACT_WORKING_DAYS)
+    deadline = add_working_days(to_london(referral.received_at).date(), FIRST_CONTACT_WORKING_DAYS)
     if referral.first_contact_at is None and today > deadline:
         row.overdue.append(f"first contact was due by {deadline:%d %b}")
     return row
@@ -229,7 +229,7 @@ def _episode_row(episode: SupportEpisode, today: dt.date) -> CaseloadRow:
     )
     if episode.status in OPEN_EPISODE_STATUSES:
         last = getattr(episode, "last_contact_at", None)
-        since = last.date() if last else episode.started_on
+        since = to_london(last).date() if last else episode.started_on
         if episode.status != EpisodeStatus.PAUSED and (today - since).days > NO_CONTACT_DAYS:
             row.overdue.append(f"no contact for {(today - since).days} days")
         progress = episode_progress(episode, today)

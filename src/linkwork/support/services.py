@@ -16,7 +16,7 @@ from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize, can
-from linkwork.core.time import now
+from linkwork.core.time import now, to_london
 from linkwork.referrals.models import OutcomeMessageKind, Referral
 from linkwork.referrals.services import outcome_message_create, referral_mark_accepted
 from linkwork.support.models import (
@@ -190,6 +190,9 @@ def episode_start(
 ) -> SupportEpisode:
     """Accept a referral and open a support episode; a re-referral links to the earlier episodes."""
     authorize(actor, Action.CREATE, SupportEpisode)
+    # Checked here as well as in referral_mark_accepted: a refusal inside the transaction
+    # below would roll back its own audit entry.
+    authorize(actor, Action.UPDATE, referral)
     organisation_id = referral.organisation_id
     errors = {}
     if programme.organisation_id != organisation_id or not programme.is_active:
@@ -606,7 +609,7 @@ def goal_update(
     if progress is not None and goal.status == GoalStatus.NOT_STARTED and status is None and progress > 0:
         goal.status = GoalStatus.IN_PROGRESS
         changed.append("status")
-    if not changed and not note:
+    if not changed and not note and progress is None:
         return goal
     with transaction.atomic():
         goal.save()
@@ -659,7 +662,7 @@ def contact_log(
         errors["outcome"] = "Choose what happened."
     if occurred_at > now() + dt.timedelta(minutes=5):
         errors["occurred_at"] = "A contact cannot be logged in the future; plan it as the next contact date."
-    if occurred_at.date() < episode.started_on:
+    if to_london(occurred_at).date() < episode.started_on:
         errors["occurred_at"] = "The contact is before support began."
     if duration_minutes is not None and not 0 < duration_minutes <= 24 * 60:
         errors["duration_minutes"] = "Duration must be between 1 minute and 24 hours."
