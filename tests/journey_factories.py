@@ -115,6 +115,9 @@ def make_episode(
     assert organisation is not None, "a connector belongs to an organisation"
     if referral is None:
         referral = make_referral(person=person or make_person(organisation=organisation))
+    volunteers = list(volunteers)
+    if volunteers:  # the normal flow: the person agreed to volunteers before one is assigned
+        give_consent(person=referral.person, purpose="volunteer-contact")
     return episode_start(
         actor=actor,
         referral=referral,

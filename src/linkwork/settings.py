@@ -108,6 +108,9 @@ WHITENOISE_USE_FINDERS = True
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of linkwork.
+LINKWORK_PROXY_HOPS = int(os.environ.get("LINKWORK_PROXY_HOPS", "0"))
+
 # The address people use to reach this installation, for links in e-mails.
 LINKWORK_BASE_URL = os.environ.get("LINKWORK_BASE_URL", "http://127.0.0.1:8000")
 

@@ -17,6 +17,7 @@ from linkwork.audit.models import AuditEvent
 from linkwork.audit.services import audit_record, audit_verify
 from tests.conftest import signed_in
 from tests.factories import PASSWORD, make_team
+from tests.journey_factories import make_episode
 
 
 def latest(event: str) -> AuditEvent:
@@ -192,3 +193,12 @@ def test_supervisors_filter_the_log_in_the_ui(supervisor: User, connector: User,
 
 def test_connectors_cannot_open_the_audit_log_page(connector: User) -> None:
     assert signed_in(connector).get("/audit/").status_code == 403
+
+
+def test_entries_about_journey_records_are_filed_under_their_organisation(connector: User) -> None:
+    # The factories act as the command-line operator, who has no organisation of their own.
+    make_episode(connector=connector)
+    journey_events = AuditEvent.objects.filter(object_type__in=["people.person", "support.supportepisode"])
+    assert journey_events.exists()
+    assert set(journey_events.values_list("organisation_id", flat=True)) == {connector.organisation_id}
+    assert not AuditEvent.objects.filter(organisation_id__isnull=True).exists()

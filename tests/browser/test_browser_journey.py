@@ -24,6 +24,7 @@ from linkwork.referrals.services import referral_self_submit
 from linkwork.support.models import Programme
 from linkwork.support.services import programme_create
 from tests.browser.conftest import PASSWORD
+from tests.journey_factories import give_consent
 
 OPERATOR = Operator("tests")
 PROGRAMME = "Twelve weeks together"
@@ -370,6 +371,8 @@ def test_only_an_assigned_volunteer_sees_the_practical_view(
         agreed_to_share_with_gp=False,
         ip_address="127.0.0.1",
     )
+    # Edith agreed on the phone to a volunteer's help; only then can one be assigned.
+    give_consent(person=referral.person, purpose="volunteer-contact")
     person_page = f"/people/{referral.person_id}/"
     practical_page = f"/people/{referral.person_id}/practical/"
 

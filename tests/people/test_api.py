@@ -14,8 +14,9 @@ from linkwork.audit.models import AuditEvent
 from linkwork.core.time import now
 from linkwork.people.models import Person
 from linkwork.people.services import POSTCODE_INVALID
+from linkwork.support.services import contact_log
 from tests.conftest import signed_in
-from tests.factories import make_staff, make_team
+from tests.factories import OPERATOR, make_staff, make_team
 from tests.journey_factories import give_consent, make_episode, make_person
 
 JSON = "application/json"
@@ -214,11 +215,18 @@ class TestVolunteer:
                 "occurred_at": now().isoformat(),
                 "type": "accompanied",
                 "activity": "Knit and natter at the library",
-                "notes": "Enjoyed it; talked about her late husband",
                 "next_contact_on": next_time.isoformat(),
             },
         )
         assert logged.status_code == 201, logged.content
+        contact_log(
+            actor=OPERATOR,
+            episode=assigned.episodes.get(),
+            occurred_at=now(),
+            type="phone",
+            notes="Enjoyed it; talked about her late husband",
+            next_contact_on=next_time,
+        )
 
         response = client.get(f"/api/v1/people/{assigned.pk}/practical")
         assert response.status_code == 200

@@ -18,7 +18,7 @@ from linkwork.referrals.services import REDIRECTION_REQUIRED
 from linkwork.support.models import Programme, SupportEpisode
 from tests.conftest import signed_in
 from tests.factories import make_staff, make_team
-from tests.journey_factories import make_person, make_programme, make_referral
+from tests.journey_factories import give_consent, make_person, make_programme, make_referral
 
 JSON = "application/json"
 
@@ -158,6 +158,7 @@ class TestAccept:
         self, connector: User, volunteer: User, referral: Referral, programme: Programme
     ) -> None:
         data = {"programme_id": programme.pk, "connector_id": connector.pk, "volunteer_ids": [volunteer.pk]}
+        give_consent(person=referral.person, purpose="volunteer-contact")
         response = post(signed_in(connector), f"/api/v1/referrals/{referral.pk}/accept", data)
         assert response.status_code == 201, response.content
         body = response.json()

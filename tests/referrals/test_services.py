@@ -272,6 +272,7 @@ def test_a_redirected_referral_records_why_and_where_and_tells_the_referrer(
     organisation: Organisation,
 ) -> None:
     referral = make_referral(person=make_person(organisation=organisation))
+    give_consent(person=referral.person, purpose="share-gp-referrer")
     services.referral_mark_not_appropriate(
         actor=OPERATOR,
         referral=referral,
@@ -286,6 +287,18 @@ def test_a_redirected_referral_records_why_and_where_and_tells_the_referrer(
     assert letter.kind == OutcomeMessageKind.REDIRECTED
     assert "Reason: Needs specialist mental health support." in letter.body
     assert "Passed to: Leeds Community Mental Health Team." in letter.body
+
+
+def test_without_sharing_consent_a_redirection_letter_says_where_but_not_why(
+    organisation: Organisation,
+) -> None:
+    referral = make_referral(person=make_person(organisation=organisation))
+    services.referral_mark_not_appropriate(
+        actor=OPERATOR, referral=referral, reason="specialist-mh", redirected_to="Leeds CMHT"
+    )
+    letter = OutcomeMessage.objects.get(referral=referral)
+    assert "Passed to: Leeds CMHT." in letter.body
+    assert "mental health" not in letter.body
 
 
 # Outcome letters --------------------------------------------------------------------------
@@ -537,3 +550,23 @@ def test_staff_who_cannot_see_the_person_cannot_touch_the_referral(
     referral.refresh_from_db()
     assert referral.status == S.RECEIVED
     assert Referral.objects.count() == 1
+
+
+@pytest.mark.parametrize("hours", [-48, 48])
+def test_contact_attempts_must_fall_between_the_referral_and_now(
+    organisation: Organisation, hours: int
+) -> None:
+    referral = make_referral(
+        person=make_person(organisation=organisation), received_at=now() - dt.timedelta(hours=24)
+    )
+    with pytest.raises(ValidationFailed):
+        services.referral_attempt_contact(
+            actor=OPERATOR,
+            referral=referral,
+            method="phone",
+            outcome="no-answer",
+            at=referral.received_at + dt.timedelta(hours=hours)
+            if hours < 0
+            else now() + dt.timedelta(hours=hours),
+        )
+    assert not referral.attempts.exists()

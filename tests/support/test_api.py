@@ -247,7 +247,12 @@ class TestVolunteer:
     ) -> None:
         goal = goal_create(actor=OPERATOR, episode=episode, title="Join the choir")
         client = signed_in(volunteer)
-        logged = post(client, url(episode, "/contacts"), contact(type="accompanied", activity="Choir"))
+        with_notes = post(client, url(episode, "/contacts"), contact(type="accompanied", activity="Choir"))
+        assert with_notes.status_code == 422
+        assert "notes" in with_notes.json()["error"]["fields"]
+        logged = post(
+            client, url(episode, "/contacts"), contact(type="accompanied", activity="Choir", notes="")
+        )
         assert logged.status_code == 201 and logged.json()["staff_id"] == volunteer.pk
         for tail in ("", "/contacts", "/conversations", "/goals", "/budget"):
             assert client.get(url(episode, tail)).status_code == 404, tail

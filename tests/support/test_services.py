@@ -34,7 +34,15 @@ from linkwork.support.models import (
 )
 from linkwork.support.transitions import EPISODE_LIFECYCLE
 from tests.factories import OPERATOR, make_staff, make_team
-from tests.journey_factories import days_ago, london, make_episode, make_person, make_programme, make_referral
+from tests.journey_factories import (
+    days_ago,
+    give_consent,
+    london,
+    make_episode,
+    make_person,
+    make_programme,
+    make_referral,
+)
 
 S = EpisodeStatus
 START_DAYS_AGO = 60
@@ -112,6 +120,7 @@ def plan_ending(episode: SupportEpisode, **changes: Any) -> SupportEpisode:
 EPISODE_ACTIONS = [
     "pause",
     "resume",
+    "resume_ending",
     "reopen",
     "plan_ending",
     "close",
@@ -123,6 +132,7 @@ EXPECTED: dict[tuple[str, str], str] = {
     (S.ACTIVE, "pause"): S.PAUSED,
     (S.ENDING_PLANNED, "pause"): S.PAUSED,
     (S.PAUSED, "resume"): S.ACTIVE,
+    (S.PAUSED, "resume_ending"): S.ENDING_PLANNED,
     (S.ENDING_PLANNED, "reopen"): S.ACTIVE,
     (S.ACTIVE, "plan_ending"): S.ENDING_PLANNED,
     (S.ACTIVE, "close"): S.CLOSED,
@@ -238,6 +248,7 @@ def test_starting_support_accepts_the_referral_and_sets_the_plan(
     )
     volunteer = make_staff(organisation=organisation, roles=[Role.VOLUNTEER])
     referral = make_referral(person=make_person(organisation=organisation))
+    give_consent(person=referral.person, purpose="volunteer-contact")
     start = days_ago(3)
     episode = services.episode_start(
         actor=supervisor,
@@ -1046,3 +1057,75 @@ def test_a_connector_from_another_organisation_can_record_nothing(
     assert not Contact.objects.exists() and not Goal.objects.exists()
     episode.refresh_from_db()
     assert episode.status == S.ACTIVE
+
+
+# Rules added after review ------------------------------------------------------------------
+
+
+def test_every_action_in_the_table_is_checked_above() -> None:
+    assert set(EPISODE_LIFECYCLE.transitions) == set(EPISODE_ACTIONS)
+
+
+def test_a_pause_during_a_planned_ending_resumes_to_the_planned_ending(episode: SupportEpisode) -> None:
+    plan_ending(episode)
+    services.episode_pause(actor=OPERATOR, episode=episode, reason="physical-health", on=day(episode, 3))
+    services.episode_resume(actor=OPERATOR, episode=episode, on=day(episode, 6))
+    episode.refresh_from_db()
+    assert episode.status == S.ENDING_PLANNED
+
+
+@pytest.mark.parametrize("offset", [-1, 10_000])
+def test_a_pause_cannot_start_before_support_or_in_the_future(episode: SupportEpisode, offset: int) -> None:
+    with pytest.raises(ValidationFailed):
+        services.episode_pause(
+            actor=OPERATOR, episode=episode, reason="mental-health", on=day(episode, offset)
+        )
+    episode.refresh_from_db()
+    assert episode.status == S.ACTIVE and not episode.pauses.exists()
+
+
+def test_a_person_cannot_have_two_open_episodes(
+    organisation: Organisation, connector: User, programme: Programme, episode: SupportEpisode
+) -> None:
+    again = make_referral(person=episode.person)
+    with pytest.raises(DomainError) as raised:
+        services.episode_start(actor=OPERATOR, referral=again, programme=programme, connector=connector)
+    assert raised.value.code == "ALREADY_SUPPORTED"
+    assert episode.person.episodes.count() == 1
+
+
+def test_a_supervisor_cannot_approve_their_own_extension(
+    organisation: Organisation, north: Team, programme: Programme
+) -> None:
+    supervising_connector = make_staff(
+        organisation=organisation, roles=[Role.CONNECTOR, Role.SUPERVISOR], teams=[north]
+    )
+    episode = make_episode(connector=supervising_connector, programme=programme)
+    extension = services.extension_request(
+        actor=supervising_connector, episode=episode, new_end_on=None, extra_contacts=2, reason="More time"
+    )
+    with pytest.raises(DomainError) as raised:
+        services.extension_decide(actor=supervising_connector, extension=extension, approve=True)
+    assert raised.value.code == "OWN_EXTENSION"
+    extension.refresh_from_db()
+    assert extension.status == "requested"
+
+
+def test_volunteers_are_assigned_only_with_the_persons_consent(
+    organisation: Organisation, connector: User, episode: SupportEpisode
+) -> None:
+    volunteer = make_staff(organisation=organisation, roles=[Role.VOLUNTEER])
+    with pytest.raises(ValidationFailed) as raised:
+        services.episode_assign(actor=OPERATOR, episode=episode, connector=connector, volunteers=[volunteer])
+    assert raised.value.fields == {"volunteers": services.NO_VOLUNTEER_CONSENT}
+    assert not episode.volunteers.exists()
+    give_consent(person=episode.person, purpose="volunteer-contact")
+    services.episode_assign(actor=OPERATOR, episode=episode, connector=connector, volunteers=[volunteer])
+    assert list(episode.volunteers.all()) == [volunteer]
+
+
+def test_a_meetup_recorded_from_the_command_line_needs_attendees(organisation: Organisation) -> None:
+    with pytest.raises(ValidationFailed):
+        services.meetup_record(
+            actor=OPERATOR, organisation=organisation, held_at=london(days_ago(1), 14), place="Library"
+        )

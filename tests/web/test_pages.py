@@ -166,3 +166,12 @@ def test_password_reset_sends_a_link(connector: User, client: Client, mailoutbox
     response = client.post("/password-reset/", {"email": connector.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.ANALYST, Role.DIRECTORY_EDITOR, Role.ORGANISATION_ADMIN])
+@pytest.mark.parametrize("url", ["/people/", "/people/new-referral/", "/referrals/", "/caseload/"])
+def test_casework_pages_are_refused_to_roles_without_case_access(
+    organisation: Organisation, role: Role, url: str
+) -> None:
+    user = make_staff(organisation=organisation, roles=[role])
+    assert signed_in(user).get(url).status_code == 403

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from linkwork.audit.context import RequestOrigin, current_origin
+from linkwork.core.http import client_ip
 
 
 class AuditContextMiddleware:
@@ -15,7 +16,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         origin = RequestOrigin(
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
         )
         token = current_origin.set(origin)

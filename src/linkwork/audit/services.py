@@ -41,6 +41,22 @@ def _entry_hash(entry: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# Records without an organisation of their own reach it through one of these.
+_OWNER_PATHS = ("episode", "person", "referral", "goal", "user", "meetup")
+
+
+def _organisation_of(record: models.Model, depth: int = 0) -> int | None:
+    """The organisation a record belongs to, so every entry is filed where its admins can see it."""
+    if hasattr(record, "organisation_id"):
+        return record.organisation_id  # type: ignore[no-any-return]
+    if depth < 3:
+        for name in _OWNER_PATHS:
+            owner = getattr(record, name, None)
+            if isinstance(owner, models.Model):
+                return _organisation_of(owner, depth + 1)
+    return None
+
+
 def object_type_of(target: models.Model | type[models.Model]) -> str:
     meta = target._meta
     return f"{meta.app_label}.{meta.model_name}"
@@ -63,6 +79,8 @@ def audit_record(
         raise ValueError(f"unknown audit event code {event!r}; declare it in an events.py") from None
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     is_operator = isinstance(actor, Operator)
+    if organisation_id is None and isinstance(target, models.Model):
+        organisation_id = _organisation_of(target)
     if organisation_id is None and is_user:
         organisation_id = actor.organisation_id
     origin = current_origin.get()

@@ -38,6 +38,11 @@ class PermissionDenied(DomainError):
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
+class RateLimited(DomainError):
+    code = "RATE_LIMITED"
+    status = 429
+
+
 class InvalidTransition(DomainError):
     code = "INVALID_TRANSITION"
     status = 409

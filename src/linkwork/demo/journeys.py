@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkwork.accounts.models import Organisation, User
 from linkwork.accounts.roles import Role
-from linkwork.core.time import now
+from linkwork.core.time import local_today, now
 from linkwork.people.choices import Ethnicity, Gender, LivingArrangement, Mobility, TriggerGroup
 from linkwork.people.models import Person
 from linkwork.people.services import consent_record, person_create
@@ -148,7 +148,7 @@ def _stage_for(index: int) -> str:
 class JourneyBuilder:
     def __init__(self, organisation: Organisation, rng: random.Random, actor: Any) -> None:
         self.organisation, self.rng, self.actor = organisation, rng, actor
-        self.today = now().date()
+        self.today = local_today()
         staff = User.objects.filter(organisation=organisation, is_active=True)
         self.connectors = list(staff.filter(role_grants__role=Role.CONNECTOR).order_by("username"))
         self.volunteers = list(staff.filter(role_grants__role=Role.VOLUNTEER).order_by("username"))
@@ -210,6 +210,9 @@ class JourneyBuilder:
             purpose="share-gp-referrer",
             agreed=rng.random() < 0.7,
             method="verbal",
+        )
+        consent_record(
+            actor=self.actor, person=person, purpose="volunteer-contact", agreed=True, method="verbal"
         )
         return person
 

@@ -15,6 +15,8 @@ from linkwork.people.choices import (
     Ethnicity,
     Gender,
     LivingArrangement,
+    Mobility,
+    TriggerGroup,
 )
 
 
@@ -63,6 +65,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def mobility_labels(self) -> list[str]:
+        return [Mobility(value).label for value in self.mobility if value in Mobility.values]
+
+    @property
+    def trigger_group_labels(self) -> list[str]:
+        return [TriggerGroup(value).label for value in self.trigger_groups if value in TriggerGroup.values]
 
     @property
     def display_name(self) -> str:

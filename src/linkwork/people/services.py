@@ -17,7 +17,7 @@ from linkwork.accounts.models import Organisation, User
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize
-from linkwork.core.time import now
+from linkwork.core.time import local_today, now
 from linkwork.people.choices import (
     AgeBand,
     ConsentMethod,
@@ -120,11 +120,11 @@ def _clean(details: dict[str, Any]) -> dict[str, Any]:
         cleaned["interpreter_needed"] = bool(details["interpreter_needed"])
     if "date_of_birth" in details:
         born = details["date_of_birth"]
-        if born and born >= now().date():
+        if born and born >= local_today():
             errors["date_of_birth"] = DATE_OF_BIRTH_FUTURE
         cleaned["date_of_birth"] = born or None
         if born:
-            cleaned["age_band"] = age_band_on(born, now().date())
+            cleaned["age_band"] = age_band_on(born, local_today())
     if errors:
         raise ValidationFailed("Check the person's details.", fields=errors)
     return cleaned
@@ -287,5 +287,5 @@ def consents_in_force(person: Person) -> set[str]:
 
 def age_band_of(person: Person, today: dt.date | None = None) -> str:
     if person.date_of_birth:
-        return age_band_on(person.date_of_birth, today or now().date())
+        return age_band_on(person.date_of_birth, today or local_today())
     return person.age_band

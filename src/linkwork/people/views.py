@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from linkwork.accounts.selectors import organisation_get
 from linkwork.core.errors import DomainError
-from linkwork.core.policies import Action, visible_to
+from linkwork.core.policies import Action, authorize, visible_to
 from linkwork.people import selectors, services
 from linkwork.people.forms import ConsentForm, IntakeForm, PersonForm
 from linkwork.people.models import Person
@@ -27,6 +27,7 @@ from linkwork.web.http import StaffRequest
 
 @login_required
 def person_list(request: StaffRequest) -> HttpResponse:
+    authorize(request.user, Action.CREATE, Person(organisation=request.user.organisation))
     search = request.GET.get("q", "").strip()
     people = selectors.person_list(actor=request.user, search=search)[:100]
     return render(request, "people/person_list.html", {"people": people, "search": search})
@@ -42,6 +43,7 @@ def people_supported(request: StaffRequest) -> HttpResponse:
 def intake(request: StaffRequest) -> HttpResponse:
     """A new referral. Likely duplicates are offered for linking before a second record is made."""
     organisation = organisation_get(actor=request.user)
+    authorize(request.user, Action.CREATE, Person(organisation=organisation))
     form = IntakeForm(request.POST or None)
     duplicates: list[services.PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():

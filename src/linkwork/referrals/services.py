@@ -12,7 +12,7 @@ from django.db import transaction
 
 from linkwork.accounts.models import Organisation, User
 from linkwork.audit.services import audit_record
-from linkwork.core.errors import DomainError, ValidationFailed
+from linkwork.core.errors import RateLimited, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize
 from linkwork.core.time import now, to_london
 from linkwork.people.models import Person
@@ -108,7 +108,7 @@ def referral_self_submit(
     origin = _origin_hash(ip_address)
     recent = Referral.objects.filter(submitted_from=origin, received_at__gte=now() - dt.timedelta(hours=1))
     if recent.count() >= SELF_REFERRALS_PER_HOUR:
-        raise DomainError(SELF_REFERRAL_LIMIT, code="RATE_LIMITED")
+        raise RateLimited(SELF_REFERRAL_LIMIT)
     with transaction.atomic():
         person = person_create_unchecked(organisation=organisation, details=person_details)
         referral = Referral.objects.create(
@@ -165,6 +165,9 @@ def referral_attempt_contact(
     if method not in AttemptMethod.values or outcome not in AttemptOutcome.values:
         raise ValidationFailed("Choose how you tried to make contact and what happened.")
     attempted_at = at or now()
+    if attempted_at > now() + dt.timedelta(minutes=5) or attempted_at < referral.received_at:
+        message = "The attempt must be between when the referral arrived and now."
+        raise ValidationFailed(message, fields={"at": message})
     with transaction.atomic():
         attempt = ContactAttempt.objects.create(
             referral=referral,
@@ -311,11 +314,10 @@ def outcome_message_create(*, referral: Referral, kind: str, extra: str = "") ->
         f"{person.first_name} {LETTER_OPENINGS[OutcomeMessageKind(kind)]}",
     ]
     if kind == OutcomeMessageKind.REDIRECTED:
-        lines += [
-            "",
-            f"Reason: {referral.get_not_appropriate_reason_display()}.",
-            f"Passed to: {referral.redirected_to}.",
-        ]
+        # Where they went is the outcome itself; why (which may be about their health) needs consent.
+        lines += ["", f"Passed to: {referral.redirected_to}."]
+        if shares:
+            lines.append(f"Reason: {referral.get_not_appropriate_reason_display()}.")
     if extra and shares:
         lines += ["", extra]
     elif extra:

@@ -14,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from linkwork.accounts.roles import Role
 from linkwork.accounts.selectors import organisation_by_slug, staff_with_role
-from linkwork.core.errors import DomainError
-from linkwork.core.policies import Action
-from linkwork.core.time import now
+from linkwork.core.errors import DomainError, RateLimited
+from linkwork.core.http import client_ip
+from linkwork.core.policies import Action, authorize
+from linkwork.core.time import local_today
 from linkwork.people.forms import SelfReferralForm
 from linkwork.referrals import selectors, services
 from linkwork.referrals.forms import AcceptForm, AttemptForm, DecisionNoteForm, NotAppropriateForm
+from linkwork.referrals.models import Referral
 from linkwork.referrals.transitions import REFERRAL_LIFECYCLE
 from linkwork.support.selectors import programme_list
 from linkwork.support.services import episode_start
@@ -29,6 +31,7 @@ from linkwork.web.http import StaffRequest
 
 @login_required
 def referral_list(request: StaffRequest) -> HttpResponse:
+    authorize(request.user, Action.CREATE, Referral(organisation=request.user.organisation))
     referrals = selectors.referral_list(actor=request.user, open_only=True)
     rows = [(referral, services.referral_suggests_closing(referral)) for referral in referrals]
     return render(request, "referrals/referral_list.html", {"rows": rows})
@@ -70,7 +73,7 @@ def referral_accept(request: StaffRequest, referral_id: int) -> HttpResponse:
     referral = selectors.referral_get(actor=request.user, referral_id=referral_id, action=Action.UPDATE)
     form = AcceptForm(
         request.POST or None,
-        initial={"started_on": now().date(), "connector": request.user.pk},
+        initial={"started_on": local_today(), "connector": request.user.pk},
         programmes=programme_list(actor=request.user),
         connectors=staff_with_role(actor=request.user, role=Role.CONNECTOR),
         volunteers=staff_with_role(actor=request.user, role=Role.VOLUNTEER),
@@ -181,11 +184,17 @@ def self_referral(request: HttpRequest, organisation_slug: str) -> HttpResponse:
                 needs=data["needs"],
                 agreed_to_support=data["agreed_to_support"],
                 agreed_to_share_with_gp=data["agreed_to_share_with_gp"],
-                ip_address=request.META.get("REMOTE_ADDR", ""),
+                ip_address=client_ip(request),
             )
         except DomainError as error:
             add_service_errors(form, error)
-        else:
-            context = {"organisation": organisation, "reference": referral.reference}
-            return render(request, "referrals/self_referral_done.html", context)
+            status = error.status if isinstance(error, RateLimited) else 200
+            return render(
+                request,
+                "referrals/self_referral.html",
+                {"organisation": organisation, "form": form},
+                status=status,
+            )
+        context = {"organisation": organisation, "reference": referral.reference}
+        return render(request, "referrals/self_referral_done.html", context)
     return render(request, "referrals/self_referral.html", {"organisation": organisation, "form": form})

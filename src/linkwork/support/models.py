@@ -107,6 +107,8 @@ class Pause(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=20, choices=PauseReason.choices)
     note = models.CharField(max_length=300, blank=True)
+    # A pause during a planned ending resumes to the planned ending, not to plain "active".
+    paused_from = models.CharField(max_length=20, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE)
 
     class Meta:
         ordering = ["started_on"]
@@ -159,7 +161,7 @@ class Conversation(models.Model):
     barriers = models.JSONField(default=list, blank=True)
     barriers_note = models.TextField(blank=True)
     prefers = models.CharField(max_length=12, blank=True)  # one-to-one | groups | either
-    setting_preference = models.CharField(max_length=12, blank=True)  # shared-experience | general | either
+    setting_preference = models.CharField(max_length=20, blank=True)  # shared-experience | general | either
     largest_group = models.PositiveSmallIntegerField(null=True, blank=True)
     wants_company_first_visit = models.BooleanField(null=True, blank=True)
     availability = models.JSONField(default=list, blank=True)  # e.g. ["mon-morning", "sat-afternoon"]

@@ -12,7 +12,7 @@ from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
 from linkwork.core.policies import Action, organisation_of, visible_to
-from linkwork.core.time import now, to_london
+from linkwork.core.time import local_today, to_london
 from linkwork.people.choices import Mobility
 from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
@@ -137,7 +137,7 @@ class EpisodeProgress:
 
 def episode_progress(episode: SupportEpisode, today: dt.date | None = None) -> EpisodeProgress:
     """Contacts used against the cap, time left (paused time does not count) and budget."""
-    day = today or now().date()
+    day = today or local_today()
     contacts = episode.contacts.filter(type__in=ONE_TO_ONE_TYPES, outcome=ContactOutcome.ATTENDED).count()
     paused = paused_days(episode, day)
     # Days paused so far are already added to planned_end_on when a pause ends; a pause still
@@ -258,7 +258,7 @@ def caseload_list(
     """A connector's people with stage, next action and what is overdue, most urgent first.
 
     Without `connector`, the actor's own caseload plus the referrals waiting in their teams."""
-    day = today or now().date()
+    day = today or local_today()
     owner = connector or actor
     last_contact = Max("contacts__occurred_at", filter=Q(contacts__outcome=ContactOutcome.ATTENDED))
     episodes = (

@@ -16,9 +16,10 @@ from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize, can
-from linkwork.core.time import now, to_london
+from linkwork.core.time import local_today, now, to_london
 from linkwork.referrals.models import OutcomeMessageKind, Referral
 from linkwork.referrals.services import outcome_message_create, referral_mark_accepted
+from linkwork.referrals.transitions import REFERRAL_LIFECYCLE
 from linkwork.support.models import (
     ACTIVE_GOAL_STATUSES,
     MAX_ACTIVE_GOALS,
@@ -59,6 +60,14 @@ EXTENSION_PENDING = "An extension is already waiting for a supervisor."
 EXTENSION_NOTHING = "Ask for a later end date, more contacts, or both."
 EPISODE_NOT_OPEN = "Support has ended, so nothing more can be recorded in this episode."
 CONNECTOR_REQUIRED = "Choose a connector from your organisation."
+ALREADY_SUPPORTED = "{name} already has support under way. Close it before starting new support."
+NO_VOLUNTEER_CONSENT = (
+    "The person has not agreed to be contacted by volunteers. Record their consent before assigning one."
+)
+OWN_EXTENSION = "You asked for this extension, so another supervisor must decide on it."
+VOLUNTEER_NOTES = (
+    "Volunteers do not write notes about the person. Tell the connector anything they need to know."
+)
 
 # The six participation factors (Frerichs et al. 2020) and the CIVIC domains with the two
 # additions (Stigma; Connectedness beyond social relationships) from seed document 003.
@@ -111,6 +120,12 @@ def _audit(actor: Actor, event: str, target: Any, fields: Iterable[str] = (), **
         fields=fields,
         values=values,
         organisation_id=getattr(target, "organisation_id", None) or target.episode.organisation_id,
+    )
+
+
+def _agreed_to_volunteers(person: Any) -> bool:
+    return bool(
+        person.consents.filter(purpose="volunteer-contact", agreed=True, withdrawn_at__isnull=True).exists()
     )
 
 
@@ -210,8 +225,13 @@ def episode_start(
         errors["volunteers"] = "Choose volunteers from your organisation."
     if errors:
         raise ValidationFailed("Check who will support the person.", fields=errors)
-    start = started_on or now().date()
+    start = started_on or local_today()
     person = referral.person
+    REFERRAL_LIFECYCLE.target(referral.status, "accept")  # an already-decided referral is a 409 first
+    if person.episodes.filter(status__in=OPEN_EPISODE_STATUSES).exists():
+        raise DomainError(ALREADY_SUPPORTED.format(name=person.first_name), code="ALREADY_SUPPORTED")
+    if volunteers and not _agreed_to_volunteers(person):
+        raise ValidationFailed(NO_VOLUNTEER_CONSENT, fields={"volunteers": NO_VOLUNTEER_CONSENT})
     with transaction.atomic():
         referral_mark_accepted(actor=actor, referral=referral)
         previous = person.episodes.order_by("-started_on").first()
@@ -254,6 +274,8 @@ def episode_assign(
     if any(v.organisation_id != org or not v.has_role(Role.VOLUNTEER) for v in volunteers):
         message = "Choose volunteers from your organisation."
         raise ValidationFailed(message, fields={"volunteers": message})
+    if volunteers and not _agreed_to_volunteers(episode.person):
+        raise ValidationFailed(NO_VOLUNTEER_CONSENT, fields={"volunteers": NO_VOLUNTEER_CONSENT})
     with transaction.atomic():
         before = (episode.connector_id, sorted(episode.volunteers.values_list("pk", flat=True)))
         episode.connector = connector
@@ -278,17 +300,26 @@ def episode_pause(
         raise ValidationFailed(
             "Choose why support is pausing.", fields={"reason": "Choose why support is pausing."}
         )
-    day = on or now().date()
+    day = on or local_today()
+    last = episode.pauses.order_by("-started_on").first()
+    if day < episode.started_on or day > local_today() or (last and last.ended_on and day < last.ended_on):
+        message = (
+            "A pause starts on or after support began (and after any earlier pause), and not in the future."
+        )
+        raise ValidationFailed(message, fields={"on": message})
     with transaction.atomic():
+        paused_from = episode.status
         _move(actor, episode, "pause", "episode.paused")
-        Pause.objects.create(episode=episode, started_on=day, reason=reason, note=note.strip()[:300])
+        Pause.objects.create(
+            episode=episode, started_on=day, reason=reason, note=note.strip()[:300], paused_from=paused_from
+        )
     return episode
 
 
 def episode_resume(*, actor: Actor, episode: SupportEpisode, on: dt.date | None = None) -> SupportEpisode:
     """Resume after a pause. The paused days are added to the planned end, so a pause costs nothing."""
     authorize(actor, Action.UPDATE, episode)
-    day = on or now().date()
+    day = on or local_today()
     pause = episode.pauses.filter(ended_on__isnull=True).last()
     if pause is not None and day < pause.started_on:
         raise ValidationFailed(
@@ -296,10 +327,11 @@ def episode_resume(*, actor: Actor, episode: SupportEpisode, on: dt.date | None 
         )
     with transaction.atomic():
         paused_days = (day - pause.started_on).days if pause else 0
+        resumes_ending = pause is not None and pause.paused_from == EpisodeStatus.ENDING_PLANNED
         _move(
             actor,
             episode,
-            "resume",
+            "resume_ending" if resumes_ending else "resume",
             "episode.resumed",
             planned_end_on=episode.planned_end_on + dt.timedelta(days=paused_days),
         )
@@ -347,6 +379,8 @@ def extension_decide(*, actor: Actor, extension: Extension, approve: bool, note:
     authorize(actor, Action.APPROVE, episode)
     if extension.status != ExtensionStatus.REQUESTED:
         raise DomainError("This extension has already been decided.", code="EXTENSION_DECIDED")
+    if isinstance(actor, User) and extension.requested_by_id == actor.pk:
+        raise DomainError(OWN_EXTENSION, code="OWN_EXTENSION")
     _require_open(episode)
     with transaction.atomic():
         extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
@@ -376,7 +410,7 @@ def episode_plan_ending(
     relies_on_service_for_company: bool,
 ) -> SupportEpisode:
     authorize(actor, Action.UPDATE, episode)
-    if follow_up_on is not None and follow_up_on < now().date():
+    if follow_up_on is not None and follow_up_on < local_today():
         message = "The follow-up date must be in the future."
         raise ValidationFailed(message, fields={"follow_up_on": message})
     with transaction.atomic():
@@ -399,7 +433,7 @@ def episode_close(
     authorize(actor, Action.UPDATE, episode)
     if outcome not in EndingOutcome.values:
         raise ValidationFailed("Choose how support ended.", fields={"outcome": "Choose how support ended."})
-    day = on or now().date()
+    day = on or local_today()
     if day < episode.started_on:
         raise ValidationFailed("Support cannot end before it began.", fields={"on": "Check the date."})
     follow_up = episode.follow_up_on
@@ -432,7 +466,7 @@ def episode_close(
 
 def episodes_mark_follow_ups_due(*, actor: Actor, today: dt.date | None = None) -> int:
     """Daily: closed episodes whose follow-up date has come move to "follow-up due"."""
-    day = today or now().date()
+    day = today or local_today()
     due = SupportEpisode.objects.filter(status=EpisodeStatus.CLOSED, follow_up_on__lte=day)
     count = 0
     for episode in due:
@@ -452,7 +486,7 @@ def episode_record_follow_up(
             episode,
             "record_follow_up",
             "episode.followed_up",
-            followed_up_on=on or now().date(),
+            followed_up_on=on or local_today(),
             follow_up_note=note.strip(),
         )
     return episode
@@ -653,6 +687,8 @@ def contact_log(
     """Log a contact. One-to-one contacts that went ahead count against the programme's cap."""
     staff = actor if isinstance(actor, User) else episode.connector
     authorize(actor, Action.CREATE, Contact(episode=episode, staff=staff))
+    if notes.strip() and not can(actor, Action.UPDATE, episode):
+        raise ValidationFailed(VOLUNTEER_NOTES, fields={"notes": VOLUNTEER_NOTES})
     if episode.status not in OPEN_EPISODE_STATUSES:
         raise DomainError(EPISODE_NOT_OPEN, code="EPISODE_NOT_OPEN")
     errors = {}
@@ -705,6 +741,8 @@ def meetup_record(
     episodes = list(attendee_episodes)
     if not place.strip():
         raise ValidationFailed("Say where the meet-up was.", fields={"place": "Say where the meet-up was."})
+    if not isinstance(actor, User) and not episodes:
+        raise ValidationFailed("Record who came to the meet-up.", fields={"attendees": "Choose who came."})
     for episode in episodes:
         authorize(actor, Action.UPDATE, episode)
         _require_open(episode)
@@ -769,7 +807,7 @@ def budget_spend(
             )
         entry = BudgetEntry.objects.create(
             episode=episode,
-            spent_on=spent_on or now().date(),
+            spent_on=spent_on or local_today(),
             amount_pence=amount_pence,
             purpose=purpose.strip()[:200],
             receipt_reference=receipt_reference.strip()[:100],

@@ -9,6 +9,7 @@ EPISODE_LIFECYCLE = StateMachine(
     [
         Transition("pause", (S.ACTIVE, S.ENDING_PLANNED), S.PAUSED),
         Transition("resume", (S.PAUSED,), S.ACTIVE),
+        Transition("resume_ending", (S.PAUSED,), S.ENDING_PLANNED),
         Transition("reopen", (S.ENDING_PLANNED,), S.ACTIVE),
         Transition("plan_ending", (S.ACTIVE,), S.ENDING_PLANNED),
         Transition("close", (S.ACTIVE, S.PAUSED, S.ENDING_PLANNED), S.CLOSED),

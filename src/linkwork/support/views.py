@@ -17,7 +17,7 @@ from django.urls import reverse
 from linkwork.accounts.roles import Role
 from linkwork.accounts.selectors import organisation_get, staff_with_role
 from linkwork.core.policies import Action, authorize, can
-from linkwork.core.time import now
+from linkwork.core.time import local_today, now
 from linkwork.support import selectors, services
 from linkwork.support.forms import (
     AssignForm,
@@ -49,6 +49,7 @@ def _pence(pounds: Decimal) -> int:
 
 @login_required
 def caseload(request: StaffRequest) -> HttpResponse:
+    authorize(request.user, Action.CREATE, SupportEpisode)
     rows = selectors.caseload_list(actor=request.user)
     return render(request, "support/caseload.html", {"rows": rows})
 
@@ -147,7 +148,7 @@ def episode_resume(request: StaffRequest, episode_id: int) -> HttpResponse:
     def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
         return services.episode_resume(actor=request.user, episode=episode, on=data["on"])
 
-    form = ResumeForm(request.POST or None, initial={"on": now().date()})
+    form = ResumeForm(request.POST or None, initial={"on": local_today()})
     return _episode_action(
         request,
         episode_id,
@@ -233,7 +234,7 @@ def episode_close(request: StaffRequest, episode_id: int) -> HttpResponse:
     def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
         return services.episode_close(actor=request.user, episode=episode, **data)
 
-    form = CloseForm(request.POST or None, initial={"on": now().date()})
+    form = CloseForm(request.POST or None, initial={"on": local_today()})
     return _episode_action(
         request, episode_id, form, "Close support", act, "Support has ended.", submit_label="Close support"
     )
@@ -360,7 +361,7 @@ def contact_add(request: StaffRequest, episode_id: int) -> HttpResponse:
 @login_required
 def budget(request: StaffRequest, episode_id: int) -> HttpResponse:
     episode = selectors.episode_get(actor=request.user, episode_id=episode_id, action=Action.UPDATE)
-    form = BudgetForm(request.POST or None, initial={"spent_on": now().date()})
+    form = BudgetForm(request.POST or None, initial={"spent_on": local_today()})
 
     def save(data: dict[str, Any]) -> HttpResponse:
         services.budget_spend(
