@@ -168,7 +168,10 @@ def test_password_reset_sends_a_link(connector: User, client: Client, mailoutbox
     assert len(mailoutbox) == 1
 
 
-@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.ANALYST, Role.DIRECTORY_EDITOR, Role.ORGANISATION_ADMIN])
+NO_CASE_ACCESS = [Role.VOLUNTEER, Role.ANALYST, Role.DIRECTORY_EDITOR, Role.ORGANISATION_ADMIN]
+
+
+@pytest.mark.parametrize("role", NO_CASE_ACCESS)
 @pytest.mark.parametrize("url", ["/people/", "/people/new-referral/", "/referrals/", "/caseload/"])
 def test_casework_pages_are_refused_to_roles_without_case_access(
     organisation: Organisation, role: Role, url: str
