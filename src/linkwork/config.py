@@ -33,6 +33,19 @@ def flag(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no or on/off, not {raw!r}.")
 
 
+def integer(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more, not {value}.")
+    return value
+
+
 def var_dir() -> Path:
     path = Path(os.environ.get("LINKWORK_VAR_DIR", Path.cwd() / "var")).resolve()
     path.mkdir(parents=True, exist_ok=True)

@@ -109,14 +109,14 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 
 # How many reverse proxies (each appending to X-Forwarded-For) stand in front of linkwork.
-LINKWORK_PROXY_HOPS = int(os.environ.get("LINKWORK_PROXY_HOPS", "0"))
+LINKWORK_PROXY_HOPS = config.integer("LINKWORK_PROXY_HOPS", default=0)
 
 # The address people use to reach this installation, for links in e-mails.
 LINKWORK_BASE_URL = os.environ.get("LINKWORK_BASE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = config.integer("EMAIL_PORT", default=25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = config.flag("EMAIL_USE_TLS", default=False)

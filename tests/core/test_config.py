@@ -45,6 +45,8 @@ def linkwork(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Comp
             "DATABASE_URL must start with sqlite:// or postgresql://",
         ),
         ({"LINKWORK_DEBUG": "maybe"}, "LINKWORK_DEBUG must be one of"),
+        ({"LINKWORK_PROXY_HOPS": "one"}, "LINKWORK_PROXY_HOPS must be a whole number, not 'one'"),
+        ({"LINKWORK_PROXY_HOPS": "-1"}, "LINKWORK_PROXY_HOPS must be 0 or more"),
     ],
 )
 def test_bad_configuration_stops_with_a_clear_message(

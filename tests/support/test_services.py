@@ -32,6 +32,7 @@ from linkwork.support.models import (
     Programme,
     SupportEpisode,
 )
+from linkwork.support.selectors import extensions_waiting
 from linkwork.support.transitions import EPISODE_LIFECYCLE
 from tests.factories import OPERATOR, make_staff, make_team
 from tests.journey_factories import (
@@ -1129,3 +1130,29 @@ def test_a_meetup_recorded_from_the_command_line_needs_attendees(organisation: O
         services.meetup_record(
             actor=OPERATOR, organisation=organisation, held_at=london(days_ago(1), 14), place="Library"
         )
+
+
+def test_withdrawing_consent_to_volunteers_takes_them_off_at_once(
+    organisation: Organisation, connector: User, episode: SupportEpisode
+) -> None:
+    from linkwork.people.services import consent_withdraw
+
+    volunteer = make_staff(organisation=organisation, roles=[Role.VOLUNTEER])
+    consent = give_consent(person=episode.person, purpose="volunteer-contact")
+    services.episode_assign(actor=OPERATOR, episode=episode, connector=connector, volunteers=[volunteer])
+    consent_withdraw(actor=OPERATOR, consent=consent)
+    assert not episode.volunteers.exists()
+
+
+def test_supervisors_are_not_shown_their_own_extension_requests(
+    organisation: Organisation, north: Team, programme: Programme, supervisor: User
+) -> None:
+    supervising_connector = make_staff(
+        organisation=organisation, roles=[Role.CONNECTOR, Role.SUPERVISOR], teams=[north]
+    )
+    episode = make_episode(connector=supervising_connector, programme=programme)
+    services.extension_request(
+        actor=supervising_connector, episode=episode, new_end_on=None, extra_contacts=1, reason="More time"
+    )
+    assert not extensions_waiting(actor=supervising_connector).exists()
+    assert extensions_waiting(actor=supervisor).count() == 1

@@ -14,6 +14,17 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    crisis_guidance = models.TextField(
+        blank=True,
+        default=(
+            "If the person may be at risk of harm now, call 999. Otherwise talk to them about their safety "
+            "today, agree who they will contact (their GP, NHS 111 option 2, or Samaritans on 116 123), and "
+            "tell your supervisor the same day."
+        ),
+        help_text="Shown with every safeguarding alert.",
+    )
+    # Words removed when stories are anonymised for reports, beyond the names known from records.
+    anonymise_terms = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]

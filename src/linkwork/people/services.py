@@ -32,6 +32,7 @@ from linkwork.people.choices import (
 )
 from linkwork.people.models import Consent, Person, age_band_on
 from linkwork.people.nhs_number import NHS_NUMBER_INVALID, is_valid_nhs_number, normalise_nhs_number
+from linkwork.support.models import OPEN_EPISODE_STATUSES, SupportEpisode
 
 Actor = User | Operator
 
@@ -271,6 +272,8 @@ def consent_withdraw(*, actor: Actor, consent: Consent) -> Consent:
         consent.withdrawn_at = now()
         consent.withdrawn_by = actor if isinstance(actor, User) else None
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        if consent.purpose == ConsentPurpose.VOLUNTEER_CONTACT:
+            _remove_volunteers(actor=actor, person=consent.person)
         audit_record(
             actor=actor,
             event="consent.withdrawn",
@@ -279,6 +282,22 @@ def consent_withdraw(*, actor: Actor, consent: Consent) -> Consent:
             organisation_id=consent.person.organisation_id,
         )
     return consent
+
+
+def _remove_volunteers(*, actor: Actor, person: Person) -> None:
+    """Withdrawn consent to volunteers takes effect at once: they come off every open episode."""
+    for episode in SupportEpisode.objects.filter(person=person, status__in=OPEN_EPISODE_STATUSES):
+        removed = sorted(episode.volunteers.values_list("pk", flat=True))
+        if removed:
+            episode.volunteers.clear()
+            audit_record(
+                actor=actor,
+                event="episode.updated",
+                target=episode,
+                fields=["volunteers"],
+                values={"volunteers": [removed, []]},
+                detail={"reason": "consent to volunteers withdrawn"},
+            )
 
 
 def consents_in_force(person: Person) -> set[str]:

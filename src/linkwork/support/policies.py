@@ -81,7 +81,7 @@ class EpisodeRecordPolicy(Policy[Any]):
         return queryset.filter(episode__in=episodes)
 
 
-def _record_policy(record_model: type[models.Model], volunteers: bool = False) -> EpisodeRecordPolicy:
+def record_policy(record_model: type[models.Model], volunteers: bool = False) -> EpisodeRecordPolicy:
     policy_class = type(
         f"{record_model.__name__}Policy",
         (EpisodeRecordPolicy,),
@@ -129,6 +129,6 @@ class MeetUpPolicy(Policy[MeetUp]):
 register(EpisodePolicy())
 register(ProgrammePolicy())
 register(MeetUpPolicy())
-register(_record_policy(Contact, volunteers=True))
+register(record_policy(Contact, volunteers=True))
 for _model in (Conversation, Goal, BudgetEntry, Pause, Extension):
-    register(_record_policy(_model))
+    register(record_policy(_model))

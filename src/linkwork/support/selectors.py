@@ -95,6 +95,7 @@ def extensions_waiting(*, actor: User) -> QuerySet[Extension]:
     return (
         visible_to(actor, Action.VIEW, Extension)
         .filter(status=ExtensionStatus.REQUESTED)
+        .exclude(requested_by=actor)  # another supervisor decides your own requests
         .select_related("episode__person", "requested_by")
         .order_by("requested_at")
     )
