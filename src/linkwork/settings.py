@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "linkwork.people",
     "linkwork.referrals",
     "linkwork.support",
+    "linkwork.outcomes",
     "linkwork.web",
     "linkwork.demo",
     "django.contrib.auth",

@@ -257,7 +257,7 @@ def test_a_person_refers_themselves_and_is_supported_to_a_planned_ending(
         **{"Activity visited": "St Mary's Community Choir", "How long, in minutes": "90"},
     )
     expect(progress).to_contain_text("2 of 10 contacts used")
-    contacts = page.locator(".lw-card-list").last
+    contacts = page.locator("#contacts")
     expect(contacts).to_contain_text(
         "Accompanied visit to an activity · Went ahead · St Mary's Community Choir"
     )

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from linkwork.accounts.models import Organisation, User
 from linkwork.accounts.roles import Role
 from linkwork.core.time import local_today, now
+from linkwork.outcomes import services as outcomes
+from linkwork.outcomes.definitions import instrument_get
 from linkwork.people.choices import Ethnicity, Gender, LivingArrangement, Mobility, TriggerGroup
 from linkwork.people.models import Person
 from linkwork.people.services import consent_record, person_create
@@ -153,6 +155,7 @@ class JourneyBuilder:
         self.connectors = list(staff.filter(role_grants__role=Role.CONNECTOR).order_by("username"))
         self.volunteers = list(staff.filter(role_grants__role=Role.VOLUNTEER).order_by("username"))
         self.supervisor = staff.filter(role_grants__role=Role.SUPERVISOR).order_by("username").first()
+        self.alert_made = self.story_made = False
         self.programme = support.programme_create(
             actor=actor,
             organisation=organisation,
@@ -163,6 +166,48 @@ class JourneyBuilder:
             budget_pence=10000,
             follow_up_weeks=12,
         )
+        outcomes.schedule_set(
+            actor=actor,
+            programme=self.programme,
+            entries=[
+                ("ucla3", "baseline", None),
+                ("swemwbs", "baseline", None),
+                ("ucla3", "ending", None),
+                ("swemwbs", "ending", None),
+                ("ucla3", "follow-up", 3),
+            ],
+        )
+
+    def answers(self, code: str, level: float) -> list[str]:
+        """Answers near `level` (0 = the first option, 1 = the last) for every item, with some spread."""
+        instrument = instrument_get(code)
+        labels = [option.label for option in instrument.answers.options]
+        chosen = []
+        for _ in instrument.items:
+            index = round(min(max(level + self.rng.uniform(-0.25, 0.25), 0.0), 1.0) * (len(labels) - 1))
+            chosen.append(labels[index])
+        return chosen
+
+    def measure(
+        self, episode: SupportEpisode, time_point: str, lonely: float, months: int | None = None
+    ) -> None:
+        """UCLA answers near `lonely` (0 hardly ever .. 1 often) and wellbeing the other way round."""
+        outcomes.measure_record(
+            actor=self.actor,
+            episode=episode,
+            instrument="ucla3",
+            time_point=time_point,
+            answers=self.answers("ucla3", lonely),
+            months_after_ending=months,
+        )
+        if time_point != "follow-up":
+            outcomes.measure_record(
+                actor=self.actor,
+                episode=episode,
+                instrument="swemwbs",
+                time_point=time_point,
+                answers=self.answers("swemwbs", 0.9 - lonely * 0.7),
+            )
 
     def days_ago(self, days: int, hour: int = 10) -> dt.datetime:
         moment = now() - dt.timedelta(days=days)
@@ -286,6 +331,7 @@ class JourneyBuilder:
                 },
             },
         )
+        self.measure(episode, "baseline", lonely=self.rng.uniform(0.55, 0.95))
         for title in ("Take the bus into town", "Try a group once", "Phone my sister every week")[
             : self.rng.randint(1, 3)
         ]:
@@ -382,6 +428,28 @@ class JourneyBuilder:
                 purpose=rng.choice(["Bus pass top-up", "Art materials", "Class fee"]),
                 spent_on=self.today - dt.timedelta(days=max(started - 10, 0)),
             )
+        if stage == "active" and not self.alert_made and episode.connector.username == "connector":
+            # One worrying PHQ-9 answer, so the safeguarding alert shows on the home pages.
+            self.alert_made = True
+            labels = [option.label for option in instrument_get("phq9").answers.options]
+            outcomes.measure_record(
+                actor=self.actor,
+                episode=episode,
+                instrument="phq9",
+                time_point="baseline",
+                answers=[labels[1]] * 9,
+            )
+        if stage == "active" and not self.story_made:
+            self.story_made = True
+            consent_record(actor=self.actor, person=person, purpose="story", agreed=True, method="written")
+            outcomes.story_create(
+                actor=self.actor,
+                episode=episode,
+                title="Back at the allotment",
+                text=f"{person.first_name} had hardly left {person.address.splitlines()[0]} for months. "
+                "Her connector went with her to the allotment society on a Tuesday in March. She now goes "
+                "every week and has swapped seeds with two neighbours.",
+            )
         if stage == "paused":
             support.episode_pause(
                 actor=self.actor,
@@ -420,6 +488,11 @@ class JourneyBuilder:
                 closed_on = self.today - dt.timedelta(
                     days={"closed": 10, "follow-up-due": 95, "followed-up": 120, "re-referred": 110}[stage]
                 )
+                baseline = episode.measures.filter(instrument="ucla3", time_point="baseline").first()
+                start_level = 0.75 if baseline is None or baseline.total is None else (baseline.total - 3) / 6
+                # Most people feel less lonely by the end; some do not.
+                end_level = start_level - rng.choice([0.6, 0.55, 0.5, 0.45, 0.4, 0.3, 0.1, -0.1])
+                self.measure(episode, "ending", lonely=max(end_level, 0.0))
                 support.episode_close(
                     actor=self.actor,
                     episode=episode,
@@ -430,6 +503,13 @@ class JourneyBuilder:
                     support.episodes_mark_follow_ups_due(actor=self.actor, today=self.today)
                 if stage == "followed-up":
                     episode.refresh_from_db()
+                    if rng.random() < 0.7:  # some follow-ups are never answered
+                        self.measure(
+                            episode,
+                            "follow-up",
+                            lonely=max(end_level + rng.uniform(-0.1, 0.2), 0.0),
+                            months=3,
+                        )
                     support.episode_record_follow_up(
                         actor=self.actor, episode=episode, note="Still going to the group most weeks."
                     )

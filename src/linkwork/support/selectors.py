@@ -13,6 +13,7 @@ from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
 from linkwork.core.policies import Action, organisation_of, visible_to
 from linkwork.core.time import local_today, to_london
+from linkwork.outcomes.selectors import open_episode_measures_overdue
 from linkwork.people.choices import Mobility
 from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
@@ -164,8 +165,7 @@ def episode_progress(episode: SupportEpisode, today: dt.date | None = None) -> E
 
 def ending_risks(episode: SupportEpisode) -> list[str]:
     """Signs that a person may feel worse when support stops (seed 002); each one is a reason to
-    offer befriending or longer-term support. Loneliness at the last measure joins this list
-    when outcome measures arrive."""
+    offer befriending or longer-term support."""
     risks = []
     if episode.relies_on_service_for_company:
         risks.append("relies mainly on their connector or volunteer for company")
@@ -176,6 +176,9 @@ def ending_risks(episode: SupportEpisode) -> list[str]:
     latest = episode.conversations.order_by("-version").first()
     if latest is not None:
         barriers = set(latest.barriers)
+    last_loneliness = episode.measures.filter(instrument="ucla3", valid=True).order_by("-recorded_at").first()
+    if last_loneliness is not None and last_loneliness.band == "lonely":
+        risks.append("was still lonely at the last UCLA loneliness measure")
     if {Mobility.HOUSEBOUND, Mobility.NEEDS_DOOR_TO_DOOR} & set(person.mobility) or {
         "mobility",
         "transport",
@@ -244,9 +247,11 @@ def _episode_row(episode: SupportEpisode, today: dt.date) -> CaseloadRow:
             row.next_action = "Next contact" + (
                 f" on {row.next_contact_on:%d %b}" if row.next_contact_on else ""
             )
+        row.overdue += open_episode_measures_overdue(episode, today)
         if episode.planned_end_on <= today and episode.status != EpisodeStatus.PAUSED:
             row.overdue.append(f"ending was due on {episode.planned_end_on:%d %b}")
     elif episode.follow_up_on and episode.status in (EpisodeStatus.CLOSED, EpisodeStatus.FOLLOW_UP_DUE):
+        row.overdue += open_episode_measures_overdue(episode, today)
         row.next_action = f"Follow up on {episode.follow_up_on:%d %b}"
         if episode.follow_up_on <= today:
             row.overdue.append("follow-up due")

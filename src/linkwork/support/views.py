@@ -18,6 +18,7 @@ from linkwork.accounts.roles import Role
 from linkwork.accounts.selectors import organisation_get, staff_with_role
 from linkwork.core.policies import Action, authorize, can
 from linkwork.core.time import local_today, now
+from linkwork.outcomes.selectors import measure_changes, measure_list, measures_due, story_list
 from linkwork.support import selectors, services
 from linkwork.support.forms import (
     AssignForm,
@@ -81,6 +82,10 @@ def episode_detail(request: StaffRequest, episode_id: int) -> HttpResponse:
         "conversation": episode.conversations.order_by("-version").first(),
         "extensions": episode.extensions.all(),
         "may_approve": can(request.user, Action.APPROVE, episode),
+        "measures_due": measures_due(episode),
+        "measures": measure_list(actor=request.user, episode=episode),
+        "changes": measure_changes(actor=request.user, episode=episode),
+        "stories": story_list(actor=request.user, episode=episode),
     }
     return render(request, "support/episode_detail.html", context)
 

@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("linkwork.people.urls")),
     path("", include("linkwork.referrals.urls")),
     path("", include("linkwork.support.urls")),
+    path("", include("linkwork.outcomes.urls")),
     path("audit/", include("linkwork.audit.urls")),
 ]

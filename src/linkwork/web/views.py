@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from linkwork.outcomes.selectors import alerts_waiting
 from linkwork.web.http import StaffRequest
 from linkwork.web.navigation import navigation_for
 
@@ -12,4 +13,9 @@ from linkwork.web.navigation import navigation_for
 def home(request: StaffRequest) -> HttpResponse:
     """Each role's entry points, from the same list that drives the navigation."""
     roles = sorted(request.user.roles, key=lambda role: role.label)
-    return render(request, "web/home.html", {"roles": roles, "destinations": navigation_for(request)})
+    context = {
+        "roles": roles,
+        "destinations": navigation_for(request),
+        "alerts": alerts_waiting(actor=request.user),
+    }
+    return render(request, "web/home.html", context)

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='anonymise_terms',
+            model_name="organisation",
+            name="anonymise_terms",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='crisis_guidance',
-            field=models.TextField(blank=True, default='If the person may be at risk of harm now, call 999. Otherwise talk to them about their safety today, agree who they will contact (their GP, NHS 111 option 2, or Samaritans on 116 123), and tell your supervisor the same day.', help_text='Shown with every safeguarding alert.'),
+            model_name="organisation",
+            name="crisis_guidance",
+            field=models.TextField(
+                blank=True,
+                default="If the person may be at risk of harm now, call 999. Otherwise talk to them about their safety today, agree who they will contact (their GP, NHS 111 option 2, or Samaritans on 116 123), and tell your supervisor the same day.",
+                help_text="Shown with every safeguarding alert.",
+            ),
         ),
     ]
