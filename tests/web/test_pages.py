@@ -9,6 +9,7 @@ from django.test import Client
 
 from linkwork.accounts.models import ApiToken, Organisation, Team, User
 from linkwork.accounts.roles import Role
+from linkwork.audit.models import AuditEvent
 from tests.conftest import signed_in
 from tests.factories import PASSWORD, make_staff, make_team
 
@@ -46,7 +47,10 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
         ),
         (Role.DIRECTORY_EDITOR, ["API tokens"]),
         (Role.ANALYST, ["API tokens"]),
-        (Role.ORGANISATION_ADMIN, ["Programmes", "Staff", "Teams", "Audit log", "API tokens"]),
+        (
+            Role.ORGANISATION_ADMIN,
+            ["Programmes", "Staff", "Teams", "Organisation", "Audit log", "API tokens"],
+        ),
     ],
 )
 def test_each_role_sees_its_own_entry_points(
@@ -178,3 +182,31 @@ def test_casework_pages_are_refused_to_roles_without_case_access(
 ) -> None:
     user = make_staff(organisation=organisation, roles=[role])
     assert signed_in(user).get(url).status_code == 403
+
+
+def test_admin_changes_crisis_guidance_and_anonymising_words(admin: User, organisation: Organisation) -> None:
+    client = signed_in(admin)
+    assert client.get("/organisation/").status_code == 200
+    data = {
+        "name": organisation.name,
+        "crisis_guidance": "Call the duty line on 0113 000 0000.",
+        "anonymise_terms": "Headingley\nSt Michael's choir\n",
+    }
+    assert client.post("/organisation/", data).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.crisis_guidance == "Call the duty line on 0113 000 0000."
+    assert organisation.anonymise_terms == ["Headingley", "St Michael's choir"]
+    entry = AuditEvent.objects.filter(event="organisation.updated").last()
+    assert entry is not None and set(entry.fields) == {"crisis_guidance", "anonymise_terms"}
+
+
+def test_empty_crisis_guidance_is_refused(admin: User, organisation: Organisation) -> None:
+    data = {"name": organisation.name, "crisis_guidance": " ", "anonymise_terms": ""}
+    response = signed_in(admin).post("/organisation/", data)
+    assert response.status_code == 200
+    organisation.refresh_from_db()
+    assert organisation.crisis_guidance.strip()
+
+
+def test_connectors_cannot_change_organisation_settings(connector: User) -> None:
+    assert signed_in(connector).get("/organisation/").status_code == 403

@@ -50,3 +50,18 @@ class TokenForm(forms.Form):
         initial=90,
         widget=forms.RadioSelect,
     )
+
+
+class OrganisationSettingsForm(forms.Form):
+    name = forms.CharField(label="Organisation name", max_length=200)
+    crisis_guidance = forms.CharField(
+        label="Crisis guidance",
+        widget=forms.Textarea,
+        help_text="Shown to staff with every safeguarding alert: what to do, whom to call.",
+    )
+    anonymise_terms = forms.CharField(
+        label="Local words to remove from stories",
+        widget=forms.Textarea,
+        required=False,
+        help_text="One per line: place names, groups and venues that could identify someone.",
+    )

@@ -30,6 +30,7 @@ from linkwork.core.time import now
 Actor = User | Operator
 
 ORGANISATION_NAME_TAKEN = "An organisation with this name already exists."
+CRISIS_GUIDANCE_REQUIRED = "Say what staff should do when an answer raises a safeguarding alert."
 TEAM_NAME_TAKEN = "Your organisation already has a team with this name."
 TEAM_HAS_MEMBERS = "Move this team's members to another team before removing it."
 USERNAME_TAKEN = "This username is already taken."
@@ -73,23 +74,40 @@ def organisation_create(*, actor: Actor, name: str, slug: str = "") -> Organisat
     return organisation
 
 
-def organisation_update(*, actor: Actor, organisation: Organisation, name: str) -> Organisation:
+def organisation_update(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    name: str,
+    crisis_guidance: str | None = None,
+    anonymise_terms: Iterable[str] | None = None,
+) -> Organisation:
+    """Change the organisation's name, the crisis guidance shown with safeguarding alerts, and the
+    local words (places, groups) removed when stories are anonymised."""
     authorize(actor, Action.UPDATE, organisation)
     name = _require(name, "name", "Enter the organisation's name.")
     if Organisation.objects.filter(name__iexact=name).exclude(pk=organisation.pk).exists():
         raise ValidationFailed(ORGANISATION_NAME_TAKEN, fields={"name": ORGANISATION_NAME_TAKEN})
+    after: dict[str, Any] = {"name": name}
+    if crisis_guidance is not None:
+        after["crisis_guidance"] = _require(crisis_guidance, "crisis_guidance", CRISIS_GUIDANCE_REQUIRED)
+    if anonymise_terms is not None:
+        after["anonymise_terms"] = sorted({term.strip() for term in anonymise_terms if term.strip()})
+    changed = [field for field, value in after.items() if getattr(organisation, field) != value]
+    if not changed:
+        return organisation
     with transaction.atomic():
-        before = organisation.name
-        organisation.name = name
-        organisation.save(update_fields=["name"])
-        if before != name:
-            audit_record(
-                actor=actor,
-                event="organisation.updated",
-                target=organisation,
-                fields=["name"],
-                values={"name": [before, name]},
-            )
+        before = {field: getattr(organisation, field) for field in changed}
+        for field in changed:
+            setattr(organisation, field, after[field])
+        organisation.save(update_fields=changed)
+        audit_record(
+            actor=actor,
+            event="organisation.updated",
+            target=organisation,
+            fields=changed,
+            values={field: [before[field], after[field]] for field in changed},
+        )
     return organisation
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:team_id>/delete/", views.team_delete, name="team_delete"),
     path("tokens/", views.token_list, name="token_list"),
+    path("organisation/", views.organisation_settings, name="organisation_settings"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -9,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from linkwork.accounts import selectors, services
-from linkwork.accounts.forms import StaffCreateForm, StaffForm, TeamForm, TokenForm
+from linkwork.accounts.forms import OrganisationSettingsForm, StaffCreateForm, StaffForm, TeamForm, TokenForm
 from linkwork.accounts.models import Team, User
 from linkwork.core.errors import DomainError
 from linkwork.core.policies import Action, authorize, can
-from linkwork.web.forms import add_service_errors
+from linkwork.web.forms import add_service_errors, form_page
 from linkwork.web.http import StaffRequest
 
 
@@ -136,6 +138,31 @@ def team_delete(request: StaffRequest, team_id: int) -> HttpResponse:
     else:
         messages.success(request, f"The team {team.name} has been removed.")
     return redirect("team_list")
+
+
+@login_required
+def organisation_settings(request: StaffRequest) -> HttpResponse:
+    organisation = selectors.organisation_get(actor=request.user)
+    authorize(request.user, Action.UPDATE, organisation)
+    initial = {
+        "name": organisation.name,
+        "crisis_guidance": organisation.crisis_guidance,
+        "anonymise_terms": "\n".join(organisation.anonymise_terms),
+    }
+    form = OrganisationSettingsForm(request.POST or None, initial=initial)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        services.organisation_update(
+            actor=request.user,
+            organisation=organisation,
+            name=data["name"],
+            crisis_guidance=data["crisis_guidance"],
+            anonymise_terms=data["anonymise_terms"].splitlines(),
+        )
+        messages.success(request, "The organisation's settings have been saved.")
+        return redirect("organisation_settings")
+
+    return form_page(request, form, save, title="Organisation settings")
 
 
 @login_required

@@ -80,6 +80,12 @@ DESTINATIONS: list[Destination] = [
         lambda user: can(user, Action.CREATE, Team(organisation=user.organisation)),
     ),
     Destination(
+        "Organisation",
+        "organisation_settings",
+        "Your organisation's name, crisis guidance for safeguarding alerts, and words removed from stories.",
+        lambda user: can(user, Action.UPDATE, user.organisation),
+    ),
+    Destination(
         "Audit log",
         "audit_log",
         "See who opened or changed records, and when.",
