@@ -83,7 +83,7 @@ DESTINATIONS: list[Destination] = [
         "Organisation",
         "organisation_settings",
         "Your organisation's name, crisis guidance for safeguarding alerts, and words removed from stories.",
-        lambda user: can(user, Action.UPDATE, user.organisation),
+        lambda user: user.organisation is not None and can(user, Action.UPDATE, user.organisation),
     ),
     Destination(
         "Audit log",
