@@ -92,16 +92,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-# After `linkwork collectstatic` files are served with content hashes in their names (cached
-# for a year); before it (tests, a fresh checkout) with plain names straight from the apps.
-_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
+# Hashed, long-cached names after `linkwork collectstatic`; plain names before (linkwork.web.storage).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if _COLLECTED
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "linkwork.web.storage.StaticStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 
