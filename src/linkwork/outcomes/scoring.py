@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from typing import Literal
 
@@ -140,6 +140,30 @@ def score(
             },
         )
     return _summed(instrument, scoring, scores, missing)
+
+
+def result_as_json(result: ScoreResult) -> dict[str, object]:
+    """The result as plain JSON data: what `linkwork score` prints and `POST /instruments/{code}/score`
+    returns. `instrument`, `total`, `band`, `subscales`, `flags`, `missing` and `valid`, then the converted
+    total under the conversion's name (`metric`, SWEMWBS), `items` for an instrument scored item by item
+    (ONS4), and `reason` when the result is not valid."""
+    scoring = instrument_get(result.instrument).scoring  # neither a conversion nor the kind is overridable
+    output: dict[str, object] = {
+        "instrument": result.instrument,
+        "total": result.total,
+        "band": result.band,
+        "subscales": {name: asdict(subscale) for name, subscale in result.subscales.items()},
+        "flags": list(result.flags),
+        "missing": list(result.missing),
+        "valid": result.valid,
+    }
+    if isinstance(scoring, SumScoring) and scoring.conversion is not None:
+        output[scoring.conversion.name] = result.metric
+    if isinstance(scoring, PerItemScoring):
+        output["items"] = [{"item": number, **asdict(item)} for number, item in result.per_item.items()]
+    if not result.valid:
+        output["reason"] = result.reason
+    return output
 
 
 def change(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linkwork.outcomes.definitions import PerItemScoring, SumScoring, instrument_get, instrument_list
-from linkwork.outcomes.scoring import AnswerError, score
+from linkwork.outcomes.definitions import instrument_list
+from linkwork.outcomes.scoring import AnswerError, result_as_json, score
 
 
 class Command(BaseCommand):
@@ -26,25 +25,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        code = options["code"]
         try:
-            result = score(code, options["answers"])
+            result = score(options["code"], options["answers"])
         except AnswerError as error:
             raise CommandError(error.message, returncode=2) from None
-        scoring = instrument_get(code).scoring
-        output: dict[str, object] = {
-            "instrument": result.instrument,
-            "total": result.total,
-            "band": result.band,
-            "subscales": {name: asdict(subscale) for name, subscale in result.subscales.items()},
-            "flags": result.flags,
-            "missing": result.missing,
-            "valid": result.valid,
-        }
-        if isinstance(scoring, SumScoring) and scoring.conversion is not None:
-            output[scoring.conversion.name] = result.metric
-        if isinstance(scoring, PerItemScoring):
-            output["items"] = [{"item": number, **asdict(item)} for number, item in result.per_item.items()]
-        if not result.valid:
-            output["reason"] = result.reason
-        self.stdout.write(json.dumps(output, ensure_ascii=False))
+        self.stdout.write(json.dumps(result_as_json(result), ensure_ascii=False))
