@@ -16,5 +16,6 @@ register_events(
         "safeguarding.actioned", AuditAction.UPDATE, "The action taken on a safeguarding alert was recorded."
     ),
     EventCode("story.recorded", AuditAction.CREATE, "A person's story was recorded."),
+    EventCode("story.viewed", AuditAction.VIEW, "A person's story was opened (as told, or anonymised)."),
     EventCode("story.exported", AuditAction.EXPORT, "An anonymised story was produced for a report."),
 )

@@ -9,12 +9,13 @@ from django.db.models import Q, QuerySet
 
 from linkwork.accounts.models import User
 from linkwork.accounts.roles import Role
+from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
 from linkwork.core.policies import Action, visible_to
 from linkwork.core.time import local_today
 from linkwork.outcomes.models import Measure, SafeguardingAlert, Story, TimePoint
 from linkwork.outcomes.scoring import ChangeResult, ItemScore, ScoreResult, SubscaleScore, change
-from linkwork.support.models import OPEN_EPISODE_STATUSES, EpisodeStatus, SupportEpisode
+from linkwork.support.models import OPEN_EPISODE_STATUSES, EndingOutcome, EpisodeStatus, SupportEpisode
 
 # A due questionnaire shows as overdue this long after its due date.
 OVERDUE_AFTER = dt.timedelta(days=14)
@@ -45,9 +46,12 @@ def measures_due(episode: SupportEpisode, today: dt.date | None = None) -> list[
     """The programme's scheduled questionnaires not yet answered or skipped, with their due dates.
 
     Baseline is due when support starts; ending when support is closing (from the planned end, or
-    once the ending is planned); each follow-up so many months after support ended.
+    once the ending is planned); each follow-up so many months after support ended, when support has a
+    follow-up. Nothing is due once support ended because the person died.
     """
     day = today or local_today()
+    if episode.outcome == EndingOutcome.DIED:
+        return []
     done = {(m.instrument, m.time_point, m.months_after_ending) for m in episode.measures.all()}
     due: list[DueMeasure] = []
     for entry in episode.programme.measure_schedule.all():
@@ -64,7 +68,7 @@ def measures_due(episode: SupportEpisode, today: dt.date | None = None) -> list[
             else:
                 due_on = episode.planned_end_on
         else:
-            if not episode.closed_on:
+            if not episode.closed_on or not episode.follow_up_on:  # no follow-up, e.g. they moved away
                 continue
             due_on = _months_later(episode.closed_on, entry.months_after_ending or 0)
         if due_on > day and entry.time_point != TimePoint.BASELINE:
@@ -173,4 +177,5 @@ def story_get(*, actor: User, story_id: int) -> Story:
     )
     if story is None:
         raise NotFound()
+    audit_record(actor=actor, event="story.viewed", target=story)
     return story

@@ -275,13 +275,20 @@ def alert_record_action(*, actor: Actor, alert: SafeguardingAlert, action_taken:
     authorize(actor, Action.UPDATE, alert)
     if not action_taken.strip():
         raise ValidationFailed(ACTION_REQUIRED, fields={"action_taken": ACTION_REQUIRED})
+    already = DomainError("The action on this alert has already been recorded.", code="ALERT_ACTIONED")
     if alert.actioned_at is not None:
-        raise DomainError("The action on this alert has already been recorded.", code="ALERT_ACTIONED")
+        raise already
     with transaction.atomic():
         alert.action_taken = action_taken.strip()
         alert.actioned_by = actor if isinstance(actor, User) else None
         alert.actioned_at = now()
-        alert.save(update_fields=["action_taken", "actioned_by", "actioned_at"])
+        # Only while no action is stored: of two people acting at once (or a double submit),
+        # the second is refused instead of overwriting the first record.
+        if not SafeguardingAlert.objects.filter(pk=alert.pk, actioned_at__isnull=True).update(
+            action_taken=alert.action_taken, actioned_by=alert.actioned_by, actioned_at=alert.actioned_at
+        ):
+            alert.refresh_from_db()
+            raise already
         audit_record(
             actor=actor,
             event="safeguarding.actioned",
@@ -355,7 +362,9 @@ def story_anonymised(story: Story) -> str:
     if episode.referral is not None:
         names |= set(episode.referral.referrer_name.replace(".", " ").split())
     places = set(episode.organisation.anonymise_terms) | {person.postcode}
-    places |= {line.strip() for line in person.address.splitlines() if line.strip()}
+    for line in person.address.splitlines():
+        # "14 Larkspur Road" is also told as "Larkspur Road": the line without its house number too.
+        places |= {line.strip(), re.sub(r"^\d+\w*[\s,]+", "", line.strip())}
     text = story.text
     for term in sorted({t for t in places if t and len(t) > 1}, key=len, reverse=True):
         text = re.sub(re.escape(term), "[place]", text, flags=re.IGNORECASE)
