@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db.models import Model, QuerySet
@@ -928,3 +929,24 @@ def test_demo_data_has_measures_one_open_alert_and_a_story() -> None:
     assert story.episode.person.first_name not in anonymised
     assert "[name]" in anonymised and "[place]" in anonymised and "[date]" in anonymised
     assert audit_verify().ok
+
+
+def test_an_alert_emails_the_connector_and_team_supervisors_without_naming_anyone(
+    db: None, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    organisation = Organisation.objects.create(name="Mail Test Connectors", slug="mail-test")
+    team = make_team(organisation=organisation)
+    connector = make_staff(organisation=organisation, roles=[Role.CONNECTOR], teams=[team])
+    supervisor = make_staff(organisation=organisation, roles=[Role.SUPERVISOR], teams=[team])
+    make_staff(organisation=organisation, roles=[Role.SUPERVISOR])  # another team's supervisor
+    episode = make_episode(connector=connector, team=team)
+    answers = ["Not at all"] * 8 + ["Several days"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.measure_record(
+            actor=connector, episode=episode, instrument="phq9", time_point="baseline", answers=answers
+        )
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert sorted(message.to) == sorted([connector.email, supervisor.email])
+    assert episode.person.first_name not in message.body and episode.person.first_name not in message.subject
+    assert "/alerts/" in message.body

@@ -156,6 +156,7 @@ class JourneyBuilder:
         self.volunteers = list(staff.filter(role_grants__role=Role.VOLUNTEER).order_by("username"))
         self.supervisor = staff.filter(role_grants__role=Role.SUPERVISOR).order_by("username").first()
         self.alert_made = self.story_made = False
+        self.started = 0
         self.programme = support.programme_create(
             actor=actor,
             organisation=organisation,
@@ -297,7 +298,9 @@ class JourneyBuilder:
             outcome="spoke",
             at=self.days_ago(days_ago + 2),
         )
-        connector = self.connectors[referral.pk % len(self.connectors)]
+        # Round-robin by how many have started, not by database ids, so the same seed gives the same borough.
+        connector = self.connectors[self.started % len(self.connectors)]
+        self.started += 1
         episode = support.episode_start(
             actor=self.actor,
             referral=referral,

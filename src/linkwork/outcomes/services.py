@@ -8,11 +8,16 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 
 from linkwork.accounts.models import User
+from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, NotFound, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize
@@ -143,6 +148,7 @@ def _store(
             detail={"flag": flag},
             organisation_id=episode.organisation_id,
         )
+        transaction.on_commit(partial(alert_notify, alert=alert))
     return measure
 
 
@@ -270,6 +276,28 @@ def measure_link_answer(*, raw: str, answers: list[Any]) -> Measure:
     return measure
 
 
+def alert_notify(*, alert: SafeguardingAlert) -> None:
+    """E-mail the person's connector and their team's supervisors at once. The e-mail names no one:
+    it asks them to sign in, where the alert waits on their home page."""
+    episode = alert.episode
+    supervisors = User.objects.filter(is_active=True, role_grants__role=Role.SUPERVISOR).exclude(email="")
+    supervisors = supervisors.filter(teams=episode.person.team) if episode.person.team else supervisors.none()
+    recipients = sorted({episode.connector.email, *supervisors.values_list("email", flat=True)} - {""})
+    if not recipients:
+        return
+    link = settings.LINKWORK_BASE_URL.rstrip("/") + reverse("alert_action", args=[alert.pk])
+    send_mail(
+        subject="linkwork: a safeguarding alert needs someone today",
+        message=(
+            f"An answer recorded at {alert.organisation.name} has raised a safeguarding alert for someone "
+            f"your team supports.\n\nSign in to see who, and record what was done:\n{link}\n\n"
+            f"{alert.organisation.crisis_guidance}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
 def alert_record_action(*, actor: Actor, alert: SafeguardingAlert, action_taken: str) -> SafeguardingAlert:
     """The only way an alert leaves the home pages: by saying what was done."""
     authorize(actor, Action.UPDATE, alert)
@@ -331,12 +359,16 @@ def story_create(*, actor: Actor, episode: SupportEpisode, title: str, text: str
     return story
 
 
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE_PATTERN = re.compile(
-    r"\b(\d{1,2}(st|nd|rd|th)?\s+(of\s+)?(January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)(\s+\d{4})?|\d{1,2}/\d{1,2}/\d{2,4}|"
-    r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-    r"(January|February|March|April|May|June|July|August|September|October|November|December)(\s+\d{4})?)\b",
+    rf"\b(\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?({_MONTHS})(\s+\d{{4}})?|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|"
+    rf"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|({_MONTHS})\s+\d{{4}})\b",
     re.IGNORECASE,
+)
+# A month on its own counts only when capitalised, and never "May" or "March", which are also
+# ordinary words ("she may", "a march").
+MONTH_ALONE_PATTERN = re.compile(
+    r"\b(January|February|April|June|July|August|September|October|November|December)\b"
 )
 POSTCODE_PATTERN = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 
@@ -373,7 +405,7 @@ def story_anonymised(story: Story) -> str:
     ):
         text = re.sub(rf"\b{re.escape(term)}\b", "[name]", text, flags=re.IGNORECASE)
     text = POSTCODE_PATTERN.sub("[place]", text)
-    return DATE_PATTERN.sub("[date]", text)
+    return MONTH_ALONE_PATTERN.sub("[date]", DATE_PATTERN.sub("[date]", text))
 
 
 def instruments_for_choice() -> list[tuple[str, str]]:
