@@ -12,6 +12,7 @@ from linkwork.accounts.api import router as accounts_router
 from linkwork.accounts.services import token_authenticate
 from linkwork.audit.api import router as audit_router
 from linkwork.core.errors import DomainError
+from linkwork.networks.api import router as networks_router
 from linkwork.outcomes.api import router as outcomes_router
 from linkwork.people.api import router as people_router
 from linkwork.referrals.api import router as referrals_router
@@ -89,3 +90,5 @@ api.add_router("/", support_router)
 # /instruments..., /episodes/{episode_id}/measures... and /stories, /safeguarding-alerts,
 # /programmes/{programme_id}/measure-schedule
 api.add_router("/", outcomes_router)
+# /people/{person_id}/network-map..., /network-entries/{entry_id}
+api.add_router("/", networks_router)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "linkwork.referrals",
     "linkwork.support",
     "linkwork.outcomes",
+    "linkwork.networks",
     "linkwork.web",
     "linkwork.demo",
     "django.contrib.auth",

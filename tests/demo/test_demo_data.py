@@ -107,3 +107,24 @@ def test_daily_command_marks_follow_ups_due() -> None:
     call_command("daily", stdout=out)
     assert "follow-up due" in out.getvalue()
     assert not SupportEpisode.objects.filter(status="closed", follow_up_on__lte=now().date()).exists()
+
+
+@pytest.mark.django_db
+def test_demo_network_maps_have_baselines_and_end_maps_that_differ() -> None:
+    from linkwork.networks.models import NetworkEntry, NetworkSnapshot
+    from linkwork.networks.selectors import network_change_for_episodes
+    from linkwork.people.models import Person
+
+    demo_data_build(DemoOptions(people=20))
+    episodes = SupportEpisode.objects.all()
+    with_baseline = set(NetworkSnapshot.objects.filter(kind="baseline").values_list("episode_id", flat=True))
+    assert with_baseline == set(episodes.values_list("pk", flat=True))
+    assert all(3 <= len(s.entries) <= 8 for s in NetworkSnapshot.objects.filter(kind="baseline"))
+    ended = episodes.exclude(status__in=["active", "paused", "ending_planned"])
+    assert NetworkSnapshot.objects.filter(kind="end").count() == ended.count()
+    supervisor = User.objects.get(username="supervisor")
+    changes = network_change_for_episodes(actor=supervisor, episodes=ended)
+    assert changes and {c.size_change > 0 for c in changes} == {True, False}, "some grow, some do not"
+    surnames = {p.last_name.lower() for p in Person.objects.all()}
+    labels = " ".join(NetworkEntry.objects.values_list("label", flat=True)).lower().split()
+    assert not surnames & set(labels)

@@ -1156,3 +1156,14 @@ def test_supervisors_are_not_shown_their_own_extension_requests(
     )
     assert not extensions_waiting(actor=supervising_connector).exists()
     assert extensions_waiting(actor=supervisor).count() == 1
+
+
+def test_closing_support_saves_the_end_network_map(episode: SupportEpisode) -> None:
+    from linkwork.networks.models import NetworkSnapshot
+    from linkwork.networks.services import entry_add, map_mark_complete
+
+    entry_add(actor=OPERATOR, person=episode.person, label="Sister", type="family", ring="inner")
+    map_mark_complete(actor=OPERATOR, person=episode.person)
+    services.episode_close(actor=OPERATOR, episode=episode, outcome="goals-met", on=day(episode, 30))
+    kinds = set(NetworkSnapshot.objects.filter(person=episode.person).values_list("kind", flat=True))
+    assert kinds == {"baseline", "end"}

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from linkwork.accounts.models import Organisation, User
 from linkwork.accounts.roles import Role
 from linkwork.core.time import local_today, now
+from linkwork.networks import services as networks
+from linkwork.networks.models import NetworkEntry
 from linkwork.outcomes import services as outcomes
 from linkwork.outcomes.definitions import instrument_get
 from linkwork.people.choices import Ethnicity, Gender, LivingArrangement, Mobility, TriggerGroup
@@ -117,6 +119,35 @@ NEEDS = [
     "Low mood; would like to get back to things he used to enjoy.",
     "New mum, aged 21, isolated since the baby arrived.",
     "Uses a wheelchair and finds it hard to get to anything in the area.",
+]
+
+# Network maps: first names or descriptions only, never surnames.
+# (label, type, ring, frequency, quality) for the map at the start of support.
+MAP_START = [
+    ("Sue (daughter)", "family", "inner", "weekly", "supportive"),
+    ("Brother Tony", "family", "middle", "monthly", "mixed"),
+    ("Pat next door", "neighbour", "outer", "weekly", "supportive"),
+    ("Dev, an old workmate", "colleague", "outer", "less-often", "supportive"),
+    ("Maureen from chapel", "friend", "middle", "monthly", "supportive"),
+    ("Practice nurse", "professional", "outer", "monthly", "supportive"),
+    ("Gary (son)", "family", "middle", "less-often", "difficult"),
+    ("Gardening forum", "online", "outer", "weekly", "supportive"),
+    ("Bess the cat", "animal", "inner", "daily", "supportive"),
+    ("Prayer at home", "spiritual", "inner", "daily", "supportive"),
+    ("Corner cafe", "cafe", "outer", "monthly", "supportive"),
+    ("Day centre on Thursdays", "day-centre", "middle", "weekly", "mixed"),
+    ("Walks in the park", "park", "outer", "less-often", "supportive"),
+]
+# (label, type, ring, frequency) for connections made during support.
+MAP_NEW = [
+    ("Knit and natter", "library", "outer", "weekly"),
+    ("Men's shed", "club", "outer", "weekly"),
+    ("Walking football", "activity", "outer", "weekly"),
+    ("Community choir", "club", "middle", "weekly"),
+    ("City farm volunteering", "activity", "outer", "monthly"),
+    ("Tuesday lunch club", "community-centre", "outer", "weekly"),
+    ("Jo from the group", "peer", "outer", "monthly"),
+    ("Art class", "class", "outer", "weekly"),
 ]
 
 # How many people of each stage out of every 20.
@@ -341,7 +372,62 @@ class JourneyBuilder:
             support.goal_create(
                 actor=self.actor, episode=episode, title=title, steps="Plan the route\nGo together"
             )
+        self.network_baseline(episode)
         return episode
+
+    def network_baseline(self, episode: SupportEpisode) -> None:
+        """A first map of 3 to 8 entries, marked complete so the baseline is saved. A re-referred person
+        keeps their map and gets a baseline for the new episode. Shared when a volunteer helps."""
+        person = episode.person
+        if not NetworkEntry.objects.filter(person=person).exists():
+            for label, kind, ring, frequency, quality in self.rng.sample(MAP_START, k=self.rng.randint(3, 8)):
+                networks.entry_add(
+                    actor=self.actor,
+                    person=person,
+                    label=label,
+                    type=kind,
+                    ring=ring,
+                    frequency=frequency,
+                    quality=quality,
+                    wants=self.rng.choice(["more", "same", "same"]),
+                    new_since_support=False,
+                )
+        networks.map_mark_complete(actor=self.actor, person=person)
+        if episode.volunteers.exists():
+            networks.map_share_with_volunteers(actor=self.actor, person=person, shared=True)
+
+    def network_change(self, episode: SupportEpisode) -> None:
+        """Change the map during support: most people gain a group or activity or two and see someone
+        more often; some stay much the same; a few lose touch with someone."""
+        person = episode.person
+        live = list(NetworkEntry.objects.filter(person=person, removed_at__isnull=True).order_by("pk"))
+        roll = self.rng.random()
+        if roll < 0.6:
+            for label, kind, ring, frequency in self.rng.sample(MAP_NEW, k=self.rng.randint(1, 3)):
+                networks.entry_add(
+                    actor=self.actor,
+                    person=person,
+                    label=label,
+                    type=kind,
+                    ring=ring,
+                    frequency=frequency,
+                    quality="supportive",
+                    wants="more",
+                    new_since_support=True,
+                )
+            further = [entry for entry in live if entry.ring != "inner"]
+            if further:
+                entry = self.rng.choice(further)
+                networks.entry_move(
+                    actor=self.actor, entry=entry, ring="middle" if entry.ring == "outer" else "inner"
+                )
+        elif roll < 0.85 and live:
+            networks.entry_update(actor=self.actor, entry=self.rng.choice(live), wants="same")
+        elif live:
+            lost = self.rng.choice(live)
+            networks.entry_update(actor=self.actor, entry=lost, frequency="lost-touch", note="Moved away")
+            if len(live) > 3:
+                networks.entry_remove(actor=self.actor, entry=self.rng.choice([e for e in live if e != lost]))
 
     def contacts(self, episode: SupportEpisode, count: int, first_day_ago: int) -> None:
         types = ["home-visit", "phone", "community-visit", "check-in", "accompanied"]
@@ -453,6 +539,8 @@ class JourneyBuilder:
                 "Her connector went with her to the allotment society on a Tuesday in March. She now goes "
                 "every week and has swapped seeds with two neighbours.",
             )
+        if stage in ("active", "paused", "extension-requested", "ending") and rng.random() < 0.5:
+            self.network_change(episode)
         if stage == "paused":
             support.episode_pause(
                 actor=self.actor,
@@ -496,12 +584,15 @@ class JourneyBuilder:
                 # Most people feel less lonely by the end; some do not.
                 end_level = start_level - rng.choice([0.6, 0.55, 0.5, 0.45, 0.4, 0.3, 0.1, -0.1])
                 self.measure(episode, "ending", lonely=max(end_level, 0.0))
+                self.network_change(episode)
                 support.episode_close(
                     actor=self.actor,
                     episode=episode,
                     outcome=rng.choice(["goals-met", "goals-met", "other-support", "chose-to-stop"]),
                     on=max(closed_on, episode.started_on),
                 )
+                # Once episode_close saves the end map itself, this returns the one it saved.
+                networks.network_snapshot_end(actor=self.actor, episode=episode)
                 if stage in ("follow-up-due", "followed-up", "re-referred"):
                     support.episodes_mark_follow_ups_due(actor=self.actor, today=self.today)
                 if stage == "followed-up":

@@ -17,6 +17,7 @@ from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize, can
 from linkwork.core.time import local_today, now, to_london
+from linkwork.networks.services import network_snapshot_end
 from linkwork.referrals.models import OutcomeMessageKind, Referral
 from linkwork.referrals.services import outcome_message_create, referral_mark_accepted
 from linkwork.referrals.transitions import REFERRAL_LIFECYCLE
@@ -454,6 +455,8 @@ def episode_close(
             outcome_note=note.strip(),
             follow_up_on=follow_up,
         )
+        # The end network map is saved as support ends (nothing when the map was never completed).
+        network_snapshot_end(actor=actor, episode=episode)
         if episode.referral is not None:
             outcome_message_create(
                 referral=episode.referral,
