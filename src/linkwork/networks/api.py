@@ -10,7 +10,7 @@ from ninja import Router, Status
 
 from linkwork.core.policies import Action
 from linkwork.networks import selectors, services
-from linkwork.networks.choices import CATEGORY_OF
+from linkwork.networks.ecomap import ecomap_png, ecomap_svg
 from linkwork.networks.schemas import ComparisonOut, EntryIn, EntryOut, EntryUpdateIn, MapOut, SharingIn
 from linkwork.web.http import StaffRequest
 
@@ -84,45 +84,27 @@ def map_share(request: StaffRequest, person_id: int, payload: SharingIn) -> MapO
     return _map_out(request, person_id)
 
 
-# The renderer accepts only recorded values; an entry added with the short form may have none yet.
-# Until it draws "not recorded" itself, such ties are drawn as mixed quality, seen less often.
-DRAWN_WHEN_BLANK = {"quality": "mixed", "frequency": "less-often"}
-
-
 @router.get(
     "/people/{person_id}/network-map.svg",
     response={200: None},
     summary="The ecomap as SVG: the baseline beside the end map or the map now, or one `snapshot`",
 )
 def map_svg(request: StaffRequest, person_id: int, snapshot: str | None = None) -> HttpResponse:
-    # The renderer is written alongside this module; imported here so the API loads without it.
-    from linkwork.networks.ecomap import (  # type: ignore[import-not-found,import-untyped,unused-ignore]
-        EcomapEntry,
-        ecomap_svg,
-    )
-
     drawn = selectors.map_panels(actor=request.auth, person_id=person_id, snapshot=snapshot)
     svg = ecomap_svg(
         centre_label=drawn.centre_label,
         forbidden_words=drawn.forbidden_words,
-        panels=[
-            (
-                title,
-                [
-                    EcomapEntry(
-                        id=entry["id"],
-                        label=entry["label"],
-                        type=entry["type"],
-                        category=entry.get("category") or CATEGORY_OF[entry["type"]],
-                        ring=entry["ring"],
-                        quality=entry.get("quality") or DRAWN_WHEN_BLANK["quality"],
-                        frequency=entry.get("frequency") or DRAWN_WHEN_BLANK["frequency"],
-                        new_since_support=bool(entry.get("new_since_support")),
-                    )
-                    for entry in entries
-                ],
-            )
-            for title, entries in drawn.panels
-        ],
+        panels=selectors.ecomap_panels(drawn),
     )
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+@router.get("/people/{person_id}/network-map.png", response={200: None}, summary="The ecomap as PNG")
+def map_png(request: StaffRequest, person_id: int, snapshot: str | None = None) -> HttpResponse:
+    drawn = selectors.map_panels(actor=request.auth, person_id=person_id, snapshot=snapshot)
+    png = ecomap_png(
+        centre_label=drawn.centre_label,
+        forbidden_words=drawn.forbidden_words,
+        panels=selectors.ecomap_panels(drawn),
+    )
+    return HttpResponse(png, content_type="image/png")

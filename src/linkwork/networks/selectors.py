@@ -21,6 +21,7 @@ How two maps are compared (`network_compare`), entries matched by their id:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, NotFound, ValidationFailed
 from linkwork.core.policies import Action, can, visible_to
 from linkwork.networks.choices import CATEGORY_OF, Category, EntryType, Frequency, Ring
+from linkwork.networks.ecomap import EcomapEntry
 from linkwork.networks.models import (
     NetworkEntry,
     NetworkEntryVersion,
@@ -409,7 +411,9 @@ def map_panels(*, actor: User, person_id: int, snapshot: str | None = None) -> M
     the map now when there is no baseline yet."""
     network_map = map_get(actor=actor, person_id=person_id)
     person = network_map.person
-    forbidden = [word for word in (person.last_name.strip(),) if word]
+    # The whole surname and each part of a double-barrelled one never appear in a picture.
+    surname = person.last_name.strip()
+    forbidden = sorted({surname, *re.split(r"[\s-]+", surname)} - {""})
     has_baseline = network_map.pk is not None and (
         snapshot_get(actor=actor, person=person, kind=SnapshotKind.BASELINE) is not None
     )
@@ -419,3 +423,30 @@ def map_panels(*, actor: User, person_id: int, snapshot: str | None = None) -> M
         return MapPanels(compared.before.centre_label, panels, forbidden)
     view = map_view(actor=actor, person_id=person_id, snapshot=snapshot or CURRENT)
     return MapPanels(view.centre_label, [(PANEL_TITLES[view.snapshot], view.entries)], forbidden)
+
+
+# Converting a map to the renderer's entries: unrecorded quality and frequency (the short form
+# leaves them blank) are drawn as mixed, seen less often.
+DRAWN_WHEN_BLANK = {"quality": "mixed", "frequency": "less-often"}
+
+
+def ecomap_panels(drawn: MapPanels) -> list[tuple[str, list[EcomapEntry]]]:
+    return [
+        (
+            title,
+            [
+                EcomapEntry(
+                    id=entry["id"],
+                    label=entry["label"],
+                    type=entry["type"],
+                    category=entry.get("category") or CATEGORY_OF[entry["type"]],
+                    ring=entry["ring"],
+                    quality=entry.get("quality") or DRAWN_WHEN_BLANK["quality"],
+                    frequency=entry.get("frequency") or DRAWN_WHEN_BLANK["frequency"],
+                    new_since_support=bool(entry.get("new_since_support")),
+                )
+                for entry in entries
+            ],
+        )
+        for title, entries in drawn.panels
+    ]

@@ -27,5 +27,6 @@ urlpatterns = [
     path("", include("linkwork.referrals.urls")),
     path("", include("linkwork.support.urls")),
     path("", include("linkwork.outcomes.urls")),
+    path("", include("linkwork.networks.urls")),
     path("audit/", include("linkwork.audit.urls")),
 ]
