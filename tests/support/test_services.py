@@ -1167,3 +1167,16 @@ def test_closing_support_saves_the_end_network_map(episode: SupportEpisode) -> N
     services.episode_close(actor=OPERATOR, episode=episode, outcome="goals-met", on=day(episode, 30))
     kinds = set(NetworkSnapshot.objects.filter(person=episode.person).values_list("kind", flat=True))
     assert kinds == {"baseline", "end"}
+
+
+def test_a_volunteers_practical_view_covers_only_open_episodes_they_are_assigned_to(
+    organisation: Organisation, connector: User, episode: SupportEpisode
+) -> None:
+    from linkwork.core.policies import Action, visible_to
+
+    volunteer = make_staff(organisation=organisation, roles=[Role.VOLUNTEER])
+    give_consent(person=episode.person, purpose="volunteer-contact")
+    services.episode_assign(actor=OPERATOR, episode=episode, connector=connector, volunteers=[volunteer])
+    assert list(visible_to(volunteer, Action.VIEW_PRACTICAL, SupportEpisode)) == [episode]
+    services.episode_close(actor=OPERATOR, episode=episode, outcome="goals-met", on=day(episode, 20))
+    assert not visible_to(volunteer, Action.VIEW_PRACTICAL, SupportEpisode).exists()

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from linkwork.accounts.models import User
 from linkwork.accounts.roles import Role
 from linkwork.core.policies import Action, Policy, organisation_of, register
-from linkwork.people.policies import CASEWORK_ROLES, casework_filter, volunteer_filter
+from linkwork.people.policies import CASEWORK_ROLES, casework_filter
 from linkwork.support.models import (
     OPEN_EPISODE_STATUSES,
     BudgetEntry,
@@ -47,9 +47,11 @@ class EpisodePolicy(Policy[SupportEpisode]):
         if action in (Action.VIEW, Action.UPDATE):
             return mine.filter(casework_filter(actor, prefix="person__"))
         if action == Action.VIEW_PRACTICAL:
-            return mine.filter(
-                casework_filter(actor, prefix="person__") | volunteer_filter(actor, prefix="person__")
-            )
+            # A volunteer's practical view covers only the open episodes they are assigned to.
+            assigned = Q(pk__in=[])
+            if actor.has_role(Role.VOLUNTEER):
+                assigned = Q(volunteers=actor, status__in=OPEN_EPISODE_STATUSES)
+            return mine.filter(casework_filter(actor, prefix="person__") | assigned).distinct()
         if action == Action.APPROVE and actor.has_role(Role.SUPERVISOR):
             return mine.filter(casework_filter(actor, prefix="person__"))
         return queryset.none()
