@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +23,7 @@ from linkwork.accounts.models import ApiToken, Organisation, RoleGrant, Team, Us
 from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, ValidationFailed
+from linkwork.core.hashing import secret_hash
 from linkwork.core.policies import Action, Operator, authorize
 from linkwork.core.time import now
 
@@ -357,10 +357,6 @@ def staff_set_active(*, actor: Actor, staff: User, active: bool) -> User:
     return staff
 
 
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def token_create(
     *, actor: Actor, user: User, name: str, expires_days: int | None = 90
 ) -> tuple[ApiToken, str]:
@@ -377,7 +373,7 @@ def token_create(
             user=user,
             name=name,
             prefix=raw[:10],
-            token_hash=_hash_token(raw),
+            token_hash=secret_hash(raw),
             expires_at=now() + dt.timedelta(days=expires_days) if expires_days else None,
         )
         audit_record(
@@ -412,7 +408,7 @@ def token_authenticate(*, raw: str) -> User | None:
     """The active user a token belongs to, or None (recorded as a failed login)."""
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=_hash_token(raw), revoked_at__isnull=True)
+        .filter(token_hash=secret_hash(raw), revoked_at__isnull=True)
         .first()
     )
     moment = now()

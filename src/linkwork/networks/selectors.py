@@ -92,14 +92,11 @@ class TieChange:
     frequency_after: str = ""
 
 
-@dataclass(frozen=True)
-class NetworkComparison:
+class SummaryChange:
+    """Change between two summaries; shared by a comparison and a per-episode report row."""
+
     before: NetworkSummary
     after: NetworkSummary
-    new: list[TieChange] = field(default_factory=list)
-    strengthened: list[TieChange] = field(default_factory=list)
-    weakened: list[TieChange] = field(default_factory=list)
-    lost: list[TieChange] = field(default_factory=list)
 
     @property
     def size_change(self) -> int:
@@ -112,6 +109,16 @@ class NetworkComparison:
     @property
     def weak_ties_change(self) -> int:
         return self.after.weak_ties - self.before.weak_ties
+
+
+@dataclass(frozen=True)
+class NetworkComparison(SummaryChange):
+    before: NetworkSummary
+    after: NetworkSummary
+    new: list[TieChange] = field(default_factory=list)
+    strengthened: list[TieChange] = field(default_factory=list)
+    weakened: list[TieChange] = field(default_factory=list)
+    lost: list[TieChange] = field(default_factory=list)
 
     @property
     def difficult_ties_change(self) -> int:
@@ -321,23 +328,11 @@ def map_comparison(*, actor: User, person_id: int) -> ComparisonView:
 
 
 @dataclass(frozen=True)
-class EpisodeNetworkChange:
+class EpisodeNetworkChange(SummaryChange):
     episode_id: int
     person_id: int
     before: NetworkSummary
     after: NetworkSummary
-
-    @property
-    def size_change(self) -> int:
-        return self.after.size - self.before.size
-
-    @property
-    def diversity_change(self) -> int:
-        return self.after.diversity - self.before.diversity
-
-    @property
-    def weak_ties_change(self) -> int:
-        return self.after.weak_ties - self.before.weak_ties
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ safeguarding alerts and stories. Every write is authorised, validated, atomic an
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from linkwork.accounts.models import User
 from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, NotFound, ValidationFailed
+from linkwork.core.hashing import secret_hash
 from linkwork.core.policies import Action, Operator, authorize
 from linkwork.core.time import now
 from linkwork.outcomes.definitions import instrument_get, instrument_list
@@ -33,6 +33,8 @@ from linkwork.outcomes.models import (
     TimePoint,
 )
 from linkwork.outcomes.scoring import score
+from linkwork.people.choices import ConsentPurpose
+from linkwork.people.services import consent_in_force
 from linkwork.support.models import OPEN_EPISODE_STATUSES, EpisodeStatus, Programme, SupportEpisode
 
 Actor = User | Operator
@@ -213,10 +215,6 @@ def measure_skip(
     return measure
 
 
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def measure_link_create(
     *,
     actor: User,
@@ -238,7 +236,7 @@ def measure_link_create(
             instrument=instrument,
             time_point=time_point,
             months_after_ending=months,
-            token_hash=_hash(raw),
+            token_hash=secret_hash(raw),
             created_at=now(),
             created_by=actor,
             expires_at=now() + LINK_LIFETIME,
@@ -251,7 +249,7 @@ def measure_link_create(
 
 def measure_link_get(raw: str) -> MeasureLink:
     """An unused, unexpired link; anything else looks the same: not found."""
-    link = MeasureLink.objects.select_related("episode__person").filter(token_hash=_hash(raw)).first()
+    link = MeasureLink.objects.select_related("episode__person").filter(token_hash=secret_hash(raw)).first()
     if link is None or link.used_at is not None or link.expires_at <= now():
         raise NotFound("This link has expired or has already been used.")
     return link
@@ -260,7 +258,7 @@ def measure_link_get(raw: str) -> MeasureLink:
 def measure_link_answer(*, raw: str, answers: list[Any]) -> Measure:
     """The person's own answers through a one-time link: stored once, then the link is spent."""
     with transaction.atomic():
-        link = MeasureLink.objects.select_for_update().filter(token_hash=_hash(raw)).first()
+        link = MeasureLink.objects.select_for_update().filter(token_hash=secret_hash(raw)).first()
         if link is None or link.used_at is not None or link.expires_at <= now():
             raise NotFound("This link has expired or has already been used.")
         measure = _store(
@@ -329,10 +327,7 @@ def alert_record_action(*, actor: Actor, alert: SafeguardingAlert, action_taken:
 
 def story_create(*, actor: Actor, episode: SupportEpisode, title: str, text: str) -> Story:
     authorize(actor, Action.CREATE, Story(episode=episode))
-    consented = episode.person.consents.filter(
-        purpose="story", agreed=True, withdrawn_at__isnull=True
-    ).exists()
-    if not consented:
+    if not consent_in_force(episode.person, ConsentPurpose.STORY):
         raise DomainError(NO_STORY_CONSENT, code="NO_STORY_CONSENT")
     errors = {}
     if not title.strip():

@@ -305,6 +305,12 @@ def consents_in_force(person: Person) -> set[str]:
 
 
 def age_band_of(person: Person, today: dt.date | None = None) -> str:
+    """The age band now, from the date of birth when known (for reports), else the one recorded."""
     if person.date_of_birth:
         return age_band_on(person.date_of_birth, today or local_today())
     return person.age_band
+
+
+def consent_in_force(person: Person, purpose: str) -> bool:
+    """Whether the person has agreed to `purpose` and not withdrawn it: the one test every rule uses."""
+    return person.consents.filter(purpose=purpose, agreed=True, withdrawn_at__isnull=True).exists()

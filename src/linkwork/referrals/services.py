@@ -15,8 +15,9 @@ from linkwork.audit.services import audit_record
 from linkwork.core.errors import RateLimited, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize
 from linkwork.core.time import now, to_london
+from linkwork.people.choices import ConsentPurpose
 from linkwork.people.models import Person
-from linkwork.people.services import consent_record, person_create_unchecked
+from linkwork.people.services import consent_in_force, consent_record, person_create_unchecked
 from linkwork.referrals.models import (
     UNANSWERED_OUTCOMES,
     AttemptMethod,
@@ -301,9 +302,7 @@ def outcome_message_create(*, referral: Referral, kind: str, extra: str = "") ->
     if referral.source == ReferralSource.SELF or not (referral.referrer_name or referral.referrer_contact):
         return None
     person = referral.person
-    shares = person.consents.filter(
-        purpose="share-gp-referrer", agreed=True, withdrawn_at__isnull=True
-    ).exists()
+    shares = consent_in_force(person, ConsentPurpose.SHARE_WITH_GP_REFERRER)
     lines = [
         f"Dear {referral.referrer_name or 'colleague'},",
         "",

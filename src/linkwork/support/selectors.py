@@ -19,7 +19,6 @@ from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
 from linkwork.referrals.selectors import referral_list
 from linkwork.support.models import (
-    ONE_TO_ONE_TYPES,
     OPEN_EPISODE_STATUSES,
     BudgetEntry,
     Contact,
@@ -33,7 +32,7 @@ from linkwork.support.models import (
     Programme,
     SupportEpisode,
 )
-from linkwork.support.services import budget_spent_pence
+from linkwork.support.services import budget_spent_pence, contacts_used
 
 # From two thirds of the planned length, connectors are prompted to plan the ending.
 ENDING_PROMPT_FRACTION = 2 / 3
@@ -140,7 +139,7 @@ class EpisodeProgress:
 def episode_progress(episode: SupportEpisode, today: dt.date | None = None) -> EpisodeProgress:
     """Contacts used against the cap, time left (paused time does not count) and budget."""
     day = today or local_today()
-    contacts = episode.contacts.filter(type__in=ONE_TO_ONE_TYPES, outcome=ContactOutcome.ATTENDED).count()
+    contacts = contacts_used(episode)
     paused = paused_days(episode, day)
     # Days paused so far are already added to planned_end_on when a pause ends; a pause still
     # running moves the end day by day.

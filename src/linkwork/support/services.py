@@ -18,6 +18,8 @@ from linkwork.core.errors import DomainError, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize, can
 from linkwork.core.time import local_today, now, to_london
 from linkwork.networks.services import network_snapshot_end
+from linkwork.people.choices import ConsentPurpose
+from linkwork.people.services import consent_in_force
 from linkwork.referrals.models import OutcomeMessageKind, Referral
 from linkwork.referrals.services import outcome_message_create, referral_mark_accepted
 from linkwork.referrals.transitions import REFERRAL_LIFECYCLE
@@ -124,12 +126,6 @@ def _audit(actor: Actor, event: str, target: Any, fields: Iterable[str] = (), **
     )
 
 
-def _agreed_to_volunteers(person: Any) -> bool:
-    return bool(
-        person.consents.filter(purpose="volunteer-contact", agreed=True, withdrawn_at__isnull=True).exists()
-    )
-
-
 def _require_open(episode: SupportEpisode) -> None:
     if episode.status not in OPEN_EPISODE_STATUSES:
         raise DomainError(EPISODE_NOT_OPEN, code="EPISODE_NOT_OPEN")
@@ -231,7 +227,7 @@ def episode_start(
     REFERRAL_LIFECYCLE.target(referral.status, "accept")  # an already-decided referral is a 409 first
     if person.episodes.filter(status__in=OPEN_EPISODE_STATUSES).exists():
         raise DomainError(ALREADY_SUPPORTED.format(name=person.first_name), code="ALREADY_SUPPORTED")
-    if volunteers and not _agreed_to_volunteers(person):
+    if volunteers and not consent_in_force(person, ConsentPurpose.VOLUNTEER_CONTACT):
         raise ValidationFailed(NO_VOLUNTEER_CONSENT, fields={"volunteers": NO_VOLUNTEER_CONSENT})
     with transaction.atomic():
         referral_mark_accepted(actor=actor, referral=referral)
@@ -275,7 +271,7 @@ def episode_assign(
     if any(v.organisation_id != org or not v.has_role(Role.VOLUNTEER) for v in volunteers):
         message = "Choose volunteers from your organisation."
         raise ValidationFailed(message, fields={"volunteers": message})
-    if volunteers and not _agreed_to_volunteers(episode.person):
+    if volunteers and not consent_in_force(episode.person, ConsentPurpose.VOLUNTEER_CONTACT):
         raise ValidationFailed(NO_VOLUNTEER_CONSENT, fields={"volunteers": NO_VOLUNTEER_CONSENT})
     with transaction.atomic():
         before = (episode.connector_id, sorted(episode.volunteers.values_list("pk", flat=True)))
