@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "linkwork.support",
     "linkwork.outcomes",
     "linkwork.networks",
+    "linkwork.directory",
     "linkwork.web",
     "linkwork.demo",
     "django.contrib.auth",
@@ -106,6 +107,14 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 
 # How many reverse proxies (each appending to X-Forwarded-For) stand in front of linkwork.
 LINKWORK_PROXY_HOPS = config.integer("LINKWORK_PROXY_HOPS", default=0)
+
+# Directory entries fall due for review this many days after they were last checked, and are
+# flagged stale (still shown, with a warning) this many days after that.
+LINKWORK_DIRECTORY_REVIEW_DAYS = config.integer("LINKWORK_DIRECTORY_REVIEW_DAYS", default=180, minimum=1)
+LINKWORK_DIRECTORY_STALE_AFTER_DAYS = config.integer("LINKWORK_DIRECTORY_STALE_AFTER_DAYS", default=60, minimum=1)
+# The organisation (by slug) whose directory editors receive public suggestions; blank means the
+# first organisation created.
+LINKWORK_DIRECTORY_OWNER = os.environ.get("LINKWORK_DIRECTORY_OWNER", "")
 
 # The address people use to reach this installation, for links in e-mails.
 LINKWORK_BASE_URL = os.environ.get("LINKWORK_BASE_URL", "http://127.0.0.1:8000")

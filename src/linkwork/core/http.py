@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -20,3 +22,8 @@ def client_ip(request: HttpRequest) -> str:
         part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
     ]
     return forwarded[-hops] if len(forwarded) >= hops else remote
+
+
+def origin_fingerprint(ip_address: str) -> str:
+    """A keyed hash of an address: enough to limit repeated public submissions, not to trace anyone."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip_address}".encode()).hexdigest()

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from linkwork.accounts.models import Organisation, User
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import RateLimited, ValidationFailed
+from linkwork.core.http import origin_fingerprint
 from linkwork.core.policies import Action, Operator, authorize
 from linkwork.core.time import now, to_london
 from linkwork.people.choices import ConsentPurpose
@@ -89,10 +88,6 @@ def referral_create(*, actor: Actor, person: Person, details: dict[str, Any]) ->
     return referral
 
 
-def _origin_hash(ip_address: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip_address}".encode()).hexdigest()
-
-
 def referral_self_submit(
     *,
     organisation: Organisation,
@@ -106,7 +101,7 @@ def referral_self_submit(
     if not agreed_to_support:
         message = "Tick the box to say we may contact you about support."
         raise ValidationFailed(message, fields={"agreed_to_support": message})
-    origin = _origin_hash(ip_address)
+    origin = origin_fingerprint(ip_address)
     recent = Referral.objects.filter(submitted_from=origin, received_at__gte=now() - dt.timedelta(hours=1))
     if recent.count() >= SELF_REFERRALS_PER_HOUR:
         raise RateLimited(SELF_REFERRAL_LIMIT)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "linkwork.directory"
+    label = "directory"
+    verbose_name = "Community directory"
+
+    def ready(self) -> None:
+        from linkwork.directory import events, policies  # noqa: F401  (registration)
