@@ -111,7 +111,9 @@ LINKWORK_PROXY_HOPS = config.integer("LINKWORK_PROXY_HOPS", default=0)
 # Directory entries fall due for review this many days after they were last checked, and are
 # flagged stale (still shown, with a warning) this many days after that.
 LINKWORK_DIRECTORY_REVIEW_DAYS = config.integer("LINKWORK_DIRECTORY_REVIEW_DAYS", default=180, minimum=1)
-LINKWORK_DIRECTORY_STALE_AFTER_DAYS = config.integer("LINKWORK_DIRECTORY_STALE_AFTER_DAYS", default=60, minimum=1)
+LINKWORK_DIRECTORY_STALE_AFTER_DAYS = config.integer(
+    "LINKWORK_DIRECTORY_STALE_AFTER_DAYS", default=60, minimum=1
+)
 # The organisation (by slug) whose directory editors receive public suggestions; blank means the
 # first organisation created.
 LINKWORK_DIRECTORY_OWNER = os.environ.get("LINKWORK_DIRECTORY_OWNER", "")
