@@ -74,7 +74,7 @@ LAST_NAMES = [
 @dataclass(frozen=True)
 class DemoOptions:
     people: int = 60
-    services: int = 80
+    services: int = 300
     seed: int = 1
 
 
@@ -175,7 +175,13 @@ def _build_journeys(options: DemoOptions, rng: random.Random, summary: DemoSumma
     build_journeys(options, rng, summary)
 
 
-DEMO_STEPS: list[DemoStep] = [build_organisations, _build_journeys]
+def _build_directory(options: DemoOptions, rng: random.Random, summary: DemoSummary) -> None:
+    from linkwork.demo.directory import build_demo_directory
+
+    build_demo_directory(options, rng, summary)
+
+
+DEMO_STEPS: list[DemoStep] = [build_organisations, _build_directory, _build_journeys]
 
 
 def demo_data_exists() -> bool:

@@ -29,5 +29,6 @@ register_events(
         "directory_claim.decided", AuditAction.UPDATE, "A claim on a listing was approved or rejected."
     ),
     EventCode("directory.imported", AuditAction.CREATE, "Directory records were imported from a file."),
+    EventCode("directory.demo_loaded", AuditAction.CREATE, "The fictional demo directory was loaded."),
     EventCode("directory.exported", AuditAction.EXPORT, "The directory was exported to a file."),
 )

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--people", type=int, default=60, help="people supported (default 60)")
-        parser.add_argument("--services", type=int, default=80, help="directory services (default 80)")
+        parser.add_argument("--services", type=int, default=300, help="directory services (default 300)")
         parser.add_argument("--seed", type=int, default=1, help="the same seed builds the same borough")
         parser.add_argument(
             "--if-empty",
