@@ -48,7 +48,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 typecheck: install-dev
-	$(BIN)/mypy src tests
+	$(BIN)/mypy src tests benchmarks
 
 # SQLite always; PostgreSQL too when POSTGRES_TEST_URL is set (required when REQUIRE_POSTGRES=1).
 pytest: install-dev

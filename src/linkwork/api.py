@@ -12,6 +12,7 @@ from linkwork.accounts.api import router as accounts_router
 from linkwork.accounts.services import token_authenticate
 from linkwork.audit.api import router as audit_router
 from linkwork.core.errors import DomainError
+from linkwork.directory.api import router as directory_router
 from linkwork.networks.api import router as networks_router
 from linkwork.outcomes.api import router as outcomes_router
 from linkwork.people.api import router as people_router
@@ -92,3 +93,5 @@ api.add_router("/", support_router)
 api.add_router("/", outcomes_router)
 # /people/{person_id}/network-map..., /network-entries/{entry_id}
 api.add_router("/", networks_router)
+# /directory/services..., /directory/work-queue
+api.add_router("/directory", directory_router)

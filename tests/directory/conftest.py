@@ -1,4 +1,4 @@
-"""Directory editors in two organisations, for tests that check who looks after which entries."""
+"""Directory editors in two organisations, and a search index that sees what each test wrote."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import pytest
 
 from linkwork.accounts.models import Organisation, User
 from linkwork.accounts.roles import Role
+from linkwork.directory import search
 from tests.factories import make_staff
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_index() -> None:
+    """Each process keeps its search index for up to a second; tests write faster than that."""
+    search.invalidate()
 
 
 @pytest.fixture

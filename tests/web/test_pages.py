@@ -39,17 +39,26 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.CONNECTOR, ["Caseload", "Referrals", "People", "Staff", "API tokens"]),
-        (Role.VOLUNTEER, ["People you support", "API tokens"]),
+        (Role.CONNECTOR, ["Caseload", "Referrals", "People", "Directory", "Staff", "API tokens"]),
+        (Role.VOLUNTEER, ["People you support", "Directory", "API tokens"]),
         (
             Role.SUPERVISOR,
-            ["Referrals", "People", "Your teams", "Programmes", "Staff", "Audit log", "API tokens"],
+            [
+                "Referrals",
+                "People",
+                "Your teams",
+                "Programmes",
+                "Directory",
+                "Staff",
+                "Audit log",
+                "API tokens",
+            ],
         ),
-        (Role.DIRECTORY_EDITOR, ["API tokens"]),
-        (Role.ANALYST, ["API tokens"]),
+        (Role.DIRECTORY_EDITOR, ["Directory", "Directory work", "API tokens"]),
+        (Role.ANALYST, ["Directory", "API tokens"]),
         (
             Role.ORGANISATION_ADMIN,
-            ["Programmes", "Staff", "Teams", "Organisation", "Audit log", "API tokens"],
+            ["Programmes", "Directory", "Staff", "Teams", "Organisation", "Audit log", "API tokens"],
         ),
     ],
 )
@@ -210,3 +219,10 @@ def test_empty_crisis_guidance_is_refused(admin: User, organisation: Organisatio
 
 def test_connectors_cannot_change_organisation_settings(connector: User) -> None:
     assert signed_in(connector).get("/organisation/").status_code == 403
+
+
+def test_only_the_longest_matching_link_is_marked_current(organisation: Organisation) -> None:
+    editor = make_staff(organisation=organisation, roles=[Role.DIRECTORY_EDITOR])
+    html = signed_in(editor).get("/directory/manage/services/").content.decode()
+    current = re.findall(r'aria-current="page"><strong[^>]*>([^<]+)</strong>', html)
+    assert current == ["Directory"]

@@ -243,6 +243,8 @@ class Service(HSDSRecord):
             models.Index(fields=["state", "review_due_on"], name="directory_service_state_due"),
             models.Index(fields=["owner", "state"], name="directory_service_owner_state"),
             models.Index(fields=["last_modified"], name="directory_service_modified"),
+            # The search index's once-a-second freshness check reads max(updated_at).
+            models.Index(fields=["updated_at"], name="directory_service_updated"),
         ]
 
     def __str__(self) -> str:

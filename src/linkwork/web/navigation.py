@@ -12,6 +12,7 @@ from linkwork.accounts.models import ApiToken, Team, User
 from linkwork.accounts.roles import STAFF_LIST_ROLES, Role
 from linkwork.audit.models import AuditEvent
 from linkwork.core.policies import Action, can
+from linkwork.directory.models import Service
 from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
 from linkwork.support.models import Programme, SupportEpisode
@@ -68,6 +69,18 @@ DESTINATIONS: list[Destination] = [
         lambda user: can(user, Action.CREATE, Programme(organisation=user.organisation)),
     ),
     Destination(
+        "Directory",
+        "directory_manage_search",
+        "Find services and activities to connect people with.",
+        lambda user: True,
+    ),
+    Destination(
+        "Directory work",
+        "directory_work_queue",
+        "Suggestions, problem reports, claims and checks waiting for directory editors.",
+        lambda user: can(user, Action.CREATE, Service),
+    ),
+    Destination(
         "Staff",
         "staff_list",
         "Find colleagues, their roles and teams.",
@@ -112,11 +125,13 @@ def navigation_for(request: HttpRequest) -> list[NavLink]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not isinstance(user, User):
         return []
-    links = []
-    for destination in DESTINATIONS:
-        if destination.allowed(user):
-            url = reverse(destination.url_name)
-            links.append(
-                NavLink(destination.label, url, destination.description, request.path.startswith(url))
-            )
-    return links
+    reachable = [
+        (destination, reverse(destination.url_name))
+        for destination in DESTINATIONS
+        if destination.allowed(user)
+    ]
+    # The longest matching address is the current one: /directory/manage/services/ is "Directory",
+    # not also "Directory work" at /directory/manage/.
+    matching = [url for _, url in reachable if request.path.startswith(url)]
+    current = max(matching, key=len, default=None)
+    return [NavLink(d.label, url, d.description, url == current) for d, url in reachable]

@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("linkwork.support.urls")),
     path("", include("linkwork.outcomes.urls")),
     path("", include("linkwork.networks.urls")),
+    path("directory/", include("linkwork.directory.urls")),
     path("audit/", include("linkwork.audit.urls")),
 ]
