@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 import uuid
 from typing import Any
 
@@ -451,6 +452,25 @@ def test_between_checks_the_index_is_reused(
     make_service(owner=organisation, name="Second choir")
     assert search.search_services(DirectoryQuery(text="choir")).total == 1  # not checked yet
     search.invalidate()
+    assert search.search_services(DirectoryQuery(text="choir")).total == 2
+
+
+def test_while_another_thread_rebuilds_searches_answer_from_the_previous_index(
+    organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "CHECK_INTERVAL_SECONDS", 0.0)
+    make_service(owner=organisation, name="Choir")
+    assert search.search_services(DirectoryQuery(text="choir")).total == 1
+    make_service(owner=organisation, name="Second choir")
+    totals: list[int] = []
+    with search._state.lock:  # as if a rebuild were under way in another thread
+        # Searched from this thread, a search that waited for the lock would never finish.
+        searcher = threading.Thread(
+            target=lambda: totals.append(search.search_services(DirectoryQuery(text="choir")).total)
+        )
+        searcher.start()
+        searcher.join(timeout=10)
+    assert not searcher.is_alive() and totals == [1]
     assert search.search_services(DirectoryQuery(text="choir")).total == 2
 
 

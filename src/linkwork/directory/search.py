@@ -31,7 +31,8 @@ first search after a change pays for the rebuild: 6 to 8 seconds at 100,000 serv
 second for a borough's few thousand (docs/benchmarks.md). The fingerprint sees new and removed rows
 and every change to a service or provider (their `updated_at`); an edit to a child row alone (a
 location's coordinates, a schedule's day) shows once its service is saved, as the editing services
-do. `invalidate()` drops this process's index at once (tests call it after writing).
+do. While one thread rebuilds, the process's other threads keep answering from the previous index
+instead of waiting. `invalidate()` drops this process's index at once (tests call it after writing).
 
 Categories (`taxonomy_term_ids`) match the terms given, not their child terms.
 """
@@ -649,7 +650,12 @@ def _current_index() -> _Index:
         and time.monotonic() - _state.checked_at < CHECK_INTERVAL_SECONDS
     ):
         return index
-    with _state.lock:
+    # While another thread of this process rebuilds, answer from the index we have rather than queue
+    # every request behind the rebuild; only the thread that found the change waits for it.
+    if not _state.lock.acquire(blocking=index is None):
+        assert index is not None
+        return index
+    try:
         index = _state.index
         recent = time.monotonic() - _state.checked_at < CHECK_INTERVAL_SECONDS
         if index is not None and recent and index.today == today:
@@ -664,6 +670,8 @@ def _current_index() -> _Index:
         _state.index = index
         _state.checked_at = time.monotonic()
         return index
+    finally:
+        _state.lock.release()
 
 
 def index_stats() -> dict[str, int]:
