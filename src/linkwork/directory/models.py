@@ -207,6 +207,9 @@ class Service(HSDSRecord):
     submitted_from = models.CharField(
         max_length=64, blank=True, help_text="Hashed address of a public suggestion."
     )
+    suggestion_details = _text(
+        "What a suggester wrote about when, where and how to get in touch: for editors, never shown publicly."
+    )
     provider_contact_name = _text()
     provider_contact_email = _text()
     source = models.CharField(max_length=200, blank=True, help_text="Where the entry came from.")
