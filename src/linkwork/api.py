@@ -13,6 +13,10 @@ from linkwork.accounts.services import token_authenticate
 from linkwork.audit.api import router as audit_router
 from linkwork.core.errors import DomainError
 from linkwork.directory.api import router as directory_router
+from linkwork.matching.api import router as matching_router
+from linkwork.matching.connections_api import router as connections_router
+from linkwork.matching.gaps_api import router as gaps_router
+from linkwork.matching.shortlists_api import router as shortlists_router
 from linkwork.networks.api import router as networks_router
 from linkwork.outcomes.api import router as outcomes_router
 from linkwork.people.api import router as people_router
@@ -95,3 +99,11 @@ api.add_router("/", outcomes_router)
 api.add_router("/", networks_router)
 # /directory/services..., /directory/work-queue
 api.add_router("/directory", directory_router)
+# /people/{person_id}/recommendations
+api.add_router("/", matching_router)
+# /people/{person_id}/connections, /connections/{id}...
+api.add_router("/", connections_router)
+# /people/{person_id}/shortlist...
+api.add_router("/", shortlists_router)
+# /people/{person_id}/gaps, /gaps
+api.add_router("/", gaps_router)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "linkwork.outcomes",
     "linkwork.networks",
     "linkwork.directory",
+    "linkwork.matching",
     "linkwork.web",
     "linkwork.demo",
     "django.contrib.auth",
@@ -117,6 +118,11 @@ LINKWORK_DIRECTORY_STALE_AFTER_DAYS = config.integer(
 # The organisation (by slug) whose directory editors receive public suggestions; blank means the
 # first organisation created.
 LINKWORK_DIRECTORY_OWNER = os.environ.get("LINKWORK_DIRECTORY_OWNER", "")
+# The names, e-mail addresses and phone numbers of people who suggest services, report problems or claim
+# listings are cleared this many days after an editor's decision (by `linkwork daily`).
+LINKWORK_DIRECTORY_CONTACT_RETENTION_DAYS = config.integer(
+    "LINKWORK_DIRECTORY_CONTACT_RETENTION_DAYS", default=90, minimum=1
+)
 
 # The address people use to reach this installation, for links in e-mails.
 LINKWORK_BASE_URL = os.environ.get("LINKWORK_BASE_URL", "http://127.0.0.1:8000")

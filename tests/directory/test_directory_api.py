@@ -399,21 +399,6 @@ def test_filter_categories_are_those_of_public_entries_without_connector_facts(
     assert unused.name == "Unused"
 
 
-def test_service_for_staff_prefetches_everything_the_detail_shows(
-    connector: User, organisation: Organisation, django_assert_max_num_queries: Any
-) -> None:
-    service = make_service(owner=organisation)
-    Address.objects.create(location=service.service_at_locations.get().location, postal_code="W10 6XX")
-    ServiceAtLocation.objects.create(service=service)  # a link to a location we were not given
-    Schedule.objects.create(service=service, freq="WEEKLY", byday="FR")
-    with django_assert_max_num_queries(14):
-        found = selectors.service_for_staff(connector, service.pk)
-        assert len(found.schedules.all()) == 2
-        for link in found.service_at_locations.all():
-            if link.location is not None:
-                assert len(link.location.addresses.all()) == 2
-
-
 def test_a_member_of_staff_without_an_organisation_cannot_search(db: None) -> None:
     from linkwork.core.errors import PermissionDenied
     from linkwork.directory.query import DirectoryQuery
@@ -423,3 +408,73 @@ def test_a_member_of_staff_without_an_organisation_cannot_search(db: None) -> No
         selectors.services_for_staff(user, DirectoryQuery())
     roles = make_staff(organisation=Organisation.objects.create(name="X", slug="x"), roles=[Role.VOLUNTEER])
     assert selectors.services_for_staff(roles, DirectoryQuery()).total == 0
+
+
+def test_staff_entry_get_prefetches_everything_the_detail_shows(
+    connector: User, organisation: Organisation, django_assert_max_num_queries: Any
+) -> None:
+    from linkwork.directory import page_selectors
+
+    service = make_service(owner=organisation)
+    Address.objects.create(location=service.service_at_locations.get().location, postal_code="W10 6XX")
+    ServiceAtLocation.objects.create(service=service)  # a link to a location we were not given
+    Schedule.objects.create(service=service, freq="WEEKLY", byday="FR")
+    client = signed_in(connector)
+    with django_assert_max_num_queries(18):
+        found = page_selectors.staff_entry_get(actor=connector, service_id=service.pk)
+        assert len(found.schedules.all()) == 2
+        for link in found.service_at_locations.all():
+            if link.location is not None:
+                assert len(link.location.addresses.all()) == 2
+    with django_assert_max_num_queries(24):
+        assert get(client, f"/services/{service.pk}").status_code == 200
+
+
+class TestPersonalDetailsInTheApi:
+    @pytest.fixture
+    def suggested(self, organisation: Organisation) -> Service:
+        service = services.service_suggest(
+            details={
+                "name": "Knit and natter",
+                "description": "Bring your knitting.",
+                "organization_name": "St Anne's Church",
+                "where": "St Anne's hall",
+                "submitted_by_name": "Pat Jones",
+                "submitted_by_email": "pat@example.org",
+            },
+            ip_address="10.0.0.1",
+        )
+        Service.objects.filter(pk=service.pk).update(
+            state=EntryState.PUBLISHED,
+            provider_contact_name="Sam Okafor",
+            provider_contact_email="s@example.org",
+        )
+        return service
+
+    def test_the_owners_editor_gets_them_under_for_editors(self, editor: User, suggested: Service) -> None:
+        body = get(signed_in(editor), f"/services/{suggested.pk}").json()
+
+        assert body["for_editors"] == {
+            "submitted_by_name": "Pat Jones",
+            "submitted_by_email": "pat@example.org",
+            "suggestion_details": "Where: St Anne's hall",
+            "provider_contact_name": "Sam Okafor",
+            "provider_contact_email": "s@example.org",
+        }
+        assert body["source_recorded_by"] == "public suggestion"
+        assert body["application_process"] == ""
+
+    @pytest.mark.parametrize("who", ["connector", "other_editor"])
+    def test_a_connector_and_another_organisations_editor_get_none_of_it(
+        self, who: str, suggested: Service, request: pytest.FixtureRequest
+    ) -> None:
+        client = signed_in(request.getfixturevalue(who))
+        detail = get(client, f"/services/{suggested.pk}")
+        listing = get(client, "/services", q="knit")
+
+        assert detail.status_code == 200 and detail.json()["for_editors"] is None
+        assert item_names(listing) == ["Knit and natter"]
+        for response in (detail, listing):
+            text = response.content.decode()
+            for private in ("Pat Jones", "pat@example.org", "St Anne's hall", "Sam Okafor", "s@example.org"):
+                assert private not in text

@@ -113,10 +113,10 @@ def test_as_draft_makes_drafts(organisation: Organisation) -> None:
     assert Service.objects.get().state == EntryState.DRAFT
 
 
-def test_publish_is_the_default(organisation: Organisation) -> None:
+def test_publish_puts_entries_live_in_the_state_their_assured_date_gives(organisation: Organisation) -> None:
     directory("import", str(EXAMPLES / "service_full.json"), "--publish")
 
-    assert Service.objects.get().state == EntryState.PUBLISHED
+    assert Service.objects.get().state == EntryState.STALE  # live, but assured in 2005
 
 
 def test_publish_and_as_draft_cannot_both_be_given(organisation: Organisation) -> None:

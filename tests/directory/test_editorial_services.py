@@ -17,6 +17,7 @@ from linkwork.directory.models import (
     ClaimStatus,
     EntryState,
     ListingClaim,
+    Phone,
     ProblemKind,
     ProblemReport,
     Service,
@@ -47,11 +48,44 @@ class TestSuggestions:
         assert service.state == EntryState.SUBMITTED
         assert service.owner == organisation
         assert service.organization.name == "St Anne's Church"
-        assert "When: Wednesdays 2pm to 4pm" in service.application_process
+        assert (
+            service.suggestion_details == "When: Wednesdays 2pm to 4pm\nWhere: St Anne's church hall, W10 6AB"
+        )
+        assert service.application_process == ""  # "How to join" on the public page
         assert service.source == "suggest a service form"
+        assert service.source_recorded_by == "public suggestion"  # never the suggester's name
         assert not service.is_public
         event = AuditEvent.objects.get(event="directory_service.suggested")
         assert (event.actor_id, event.organisation_id) == (None, organisation.pk)
+
+    def test_the_suggested_phone_number_becomes_the_entrys_phone(self, organisation: Organisation) -> None:
+        service = services.service_suggest(
+            details={**SUGGESTION, "phone": " 020 7946 0123 "}, ip_address="10.0.0.1"
+        )
+        assert [(phone.number, phone.type) for phone in Phone.objects.filter(service=service)] == [
+            ("020 7946 0123", "voice")
+        ]
+        assert "Phone: 020 7946 0123" in service.suggestion_details
+        assert not services.service_suggest(details=SUGGESTION, ip_address="10.0.0.2").phones.exists()
+
+    @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "https://"])
+    def test_a_suggested_website_must_be_a_web_address(self, organisation: Organisation, url: str) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            services.service_suggest(details={**SUGGESTION, "url": url}, ip_address="10.0.0.1")
+        assert "url" in caught.value.fields
+        assert not Service.objects.exists()
+
+    def test_a_website_without_a_scheme_is_taken_as_https(self, organisation: Organisation) -> None:
+        service = services.service_suggest(
+            details={**SUGGESTION, "url": "example.org"}, ip_address="10.0.0.1"
+        )
+        assert service.url == "https://example.org"
+
+    def test_the_suggesters_organisation_name_is_not_copied_into_its_description(
+        self, organisation: Organisation
+    ) -> None:
+        service = services.service_suggest(details=SUGGESTION, ip_address="10.0.0.1")
+        assert service.organization.description == ""
 
     def test_suggestions_go_to_the_configured_organisation(
         self, organisation: Organisation, other_organisation: Organisation, settings: Any
@@ -246,3 +280,89 @@ class TestWhoSeesWhichEntries:
 
         make_service(owner=organisation)
         assert not visible_to(AnonymousUser(), Action.VIEW, Service).exists()
+
+
+class TestContactDetailsAreClearedAfterTheDecision:
+    """`linkwork daily` clears what the public told us about themselves N days after a decision."""
+
+    OPERATOR = __import__("linkwork.core.policies", fromlist=["Operator"]).Operator("tests")
+
+    def _later(self, days: int) -> Any:
+        import datetime as dt
+
+        from linkwork.core.time import now
+
+        return now() + dt.timedelta(days=days)
+
+    def test_a_decided_suggestion_loses_its_suggester_after_the_retention_period(
+        self, organisation: Organisation, editor: User, settings: Any
+    ) -> None:
+        settings.LINKWORK_DIRECTORY_CONTACT_RETENTION_DAYS = 90
+        waiting = services.service_suggest(details=SUGGESTION, ip_address="10.0.0.1")
+        decided = services.service_suggest(details=SUGGESTION, ip_address="10.0.0.1")
+        services.entry_reject(actor=editor, service=decided, reason="Outside the area")
+
+        too_soon = services.public_contacts_expire(actor=self.OPERATOR, at=self._later(89))
+        assert too_soon == services.ContactsCleared(suggestions=0, problem_reports=0, claims=0)
+        assert Service.objects.get(pk=decided.pk).submitted_by_email == "pat@example.org"
+
+        cleared = services.public_contacts_expire(actor=self.OPERATOR, at=self._later(91))
+
+        assert cleared.suggestions == 1
+        decided.refresh_from_db()
+        assert (decided.submitted_by_name, decided.submitted_by_email, decided.submitted_from) == ("", "", "")
+        assert decided.rejection_reason == "Outside the area"
+        waiting.refresh_from_db()
+        assert waiting.submitted_by_email == "pat@example.org"  # not decided yet: kept
+        event = AuditEvent.objects.get(event="directory.contacts_cleared")
+        assert event.detail == {"suggestions": 1, "problem_reports": 0, "claims": 0}
+        assert services.public_contacts_expire(actor=self.OPERATOR, at=self._later(91)).suggestions == 0
+        assert AuditEvent.objects.filter(event="directory.contacts_cleared").count() == 1  # nothing to say
+
+    def test_closed_reports_and_decided_claims_lose_their_contact_details(
+        self, organisation: Organisation, editor: User
+    ) -> None:
+        service = make_service(owner=organisation)
+        details = {"kind": "closed", "reporter_name": "Ann", "reporter_email": "ann@example.org"}
+        open_report = services.problem_report(service=service, details=details, ip_address="1.1.1.1")
+        closed = services.problem_report(service=service, details=details, ip_address="1.1.1.1")
+        services.problem_close(actor=editor, report=closed, resolved=True, note="Fixed")
+        pending = services.listing_claim(service=service, details=CLAIM, ip_address="1.1.1.1")
+        approved = services.listing_claim(
+            service=service, details={**CLAIM, "claimant_phone": "07700 900123"}, ip_address="1.1.1.1"
+        )
+        services.claim_decide(actor=editor, claim=approved, approve=True)
+
+        cleared = services.public_contacts_expire(actor=self.OPERATOR, at=self._later(91))
+
+        assert (cleared.problem_reports, cleared.claims) == (1, 1)
+        closed.refresh_from_db()
+        assert (closed.reporter_name, closed.reporter_email, closed.resolution_note) == ("", "", "Fixed")
+        approved.refresh_from_db()
+        assert (approved.claimant_name, approved.claimant_email, approved.claimant_phone) == ("", "", "")
+        assert approved.evidence == "" and approved.status == ClaimStatus.APPROVED
+        service.refresh_from_db()
+        assert service.provider_contact_email == "sam@example.org"  # the provider contact stays
+        open_report.refresh_from_db()
+        pending.refresh_from_db()
+        assert open_report.reporter_email == "ann@example.org" and pending.claimant_email == "sam@example.org"
+
+    def test_the_daily_command_clears_them_and_says_how_many(
+        self, organisation: Organisation, editor: User, settings: Any
+    ) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        settings.LINKWORK_DIRECTORY_CONTACT_RETENTION_DAYS = 1
+        decided = services.service_suggest(details=SUGGESTION, ip_address="10.0.0.1")
+        services.entry_reject(actor=editor, service=decided, reason="No")
+        Service.objects.filter(pk=decided.pk).update(state_changed_at=self._later(-2))
+        out = StringIO()
+
+        call_command("daily", stdout=out)
+
+        assert "Contact details cleared from 1 suggestion(s), 0 problem report(s) and 0 claim(s)" in (
+            out.getvalue()
+        )
+        assert Service.objects.get(pk=decided.pk).submitted_by_email == ""

@@ -539,6 +539,28 @@ def test_rows_belonging_to_a_hidden_service_stay_out_of_public_objects(organisat
     assert "secret" not in text.lower()
 
 
+def test_a_bundle_given_places_brings_only_public_services_with_them(organisation: Organisation) -> None:
+    shown = make_service(owner=organisation, name="Shown")
+    gone = make_service(owner=organisation, name="Gone")
+    Service.objects.filter(id=gone.id).update(state=EntryState.ARCHIVED)
+    places = list(ServiceAtLocation.objects.filter(service__in=[shown, gone]).order_by("service__name"))
+    bundle = hsds.Bundle(service_at_locations=places, full=True)
+    documents = [bundle.service_at_location_json(sal, with_service=True) for sal in places]
+    assert [document.get("service", {}).get("name") for document in documents] == [None, "Shown"]
+
+
+def test_a_full_organization_leaves_out_places_only_hidden_services_use(organisation: Organisation) -> None:
+    provider = make_provider(owner=organisation)
+    shown = make_service(owner=organisation, provider=provider, name="Shown")
+    for state in HIDDEN:
+        make_service(owner=organisation, provider=provider, state=state)
+    office = Location.objects.create(owner=organisation, organization=provider, name="Office")
+    bundle = hsds.Bundle(organizations=[provider], full=True, organization_locations=True)
+    document = bundle.organization_json(provider, full=True)
+    expected = {str(office.id), str(Location.objects.get(service_at_locations__service=shown).id)}
+    assert {location["id"] for location in document["locations"]} == expected
+
+
 def test_serialising_services_takes_the_same_number_of_queries_however_many(
     organisation: Organisation,
 ) -> None:
@@ -737,6 +759,29 @@ def test_csv_export_leaves_out_hidden_entries_and_everything_only_they_have(
     assert len(tables["phone"]) == 3 and len(tables["contact"]) == 4
     assert len(tables["metadata"]) == 3
     assert len(tables["taxonomy"]) == 1 + len(HIDDEN) + 1  # every taxonomy, and linkwork's
+
+
+def test_csv_export_leaves_out_organizations_without_an_exported_service(
+    organisation: Organisation, tmp_path: Path
+) -> None:
+    service = make_service(owner=organisation)
+    bare = make_provider(owner=organisation, name="No services")
+    Location.objects.create(owner=organisation, organization=bare, name="Its office")
+    Phone.objects.create(organization=bare, number="020 7946 0999")
+    export_directory(tmp_path, "hsds-csv", actor=OPERATOR)
+    tables = _read_package(tmp_path)
+    assert [r["id"] for r in tables["organization"]] == [str(service.organization_id)]
+    assert "Its office" not in {r["name"] for r in tables["location"]}
+    assert tables["phone"] == []
+
+
+def test_csv_export_keeps_cells_as_they_are_even_when_a_spreadsheet_would_read_a_formula(
+    organisation: Organisation, tmp_path: Path
+) -> None:
+    make_service(owner=organisation, name='=HYPERLINK("https://example.org")', alternate_name="-5 club")
+    export_directory(tmp_path, "hsds-csv", actor=OPERATOR)
+    row = _read_package(tmp_path)["service"][0]
+    assert (row["name"], row["alternate_name"]) == ('=HYPERLINK("https://example.org")', "-5 club")
 
 
 def test_csv_export_keeps_rows_whose_references_lead_nowhere(

@@ -278,6 +278,84 @@ def test_each_kind_of_bad_value_is_reported_where_it_is(
     assert reason in problem.reason
 
 
+UNSAFE_ADDRESSES = [
+    "javascript:alert(1)",
+    " JavaScript:alert(1)",
+    "java\tscript:alert(1)",
+    "\x01javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "mailto:hello@example.org",
+]
+
+
+@pytest.mark.parametrize("address", UNSAFE_ADDRESSES)
+@pytest.mark.parametrize(
+    ("fields", "location"),
+    [
+        ({"url": "{}"}, "$[0].url"),
+        (
+            {"organization": {"id": str(uuid.uuid4()), "name": "Riverside", "website": "{}"}},
+            "$[0].organization.website",
+        ),
+        (
+            {"organization": {"id": str(uuid.uuid4()), "name": "Riverside", "logo": "{}"}},
+            "$[0].organization.logo",
+        ),
+        (
+            {"schedules": [{"id": str(uuid.uuid4()), "schedule_link": "{}"}]},
+            "$[0].schedules[0].schedule_link",
+        ),
+        ({"required_documents": [{"id": str(uuid.uuid4()), "uri": "{}"}]}, "$[0].required_documents[0].uri"),
+    ],
+)
+def test_web_addresses_other_than_http_and_https_are_refused(
+    address: str, fields: dict[str, Any], location: str
+) -> None:
+    record = json.loads(json.dumps(fields).replace('"{}"', json.dumps(address)))
+
+    problem = only_problem(read_hsds_json([service(**record)], file="services.json"))
+
+    assert problem.location == location
+    assert problem.field == location.rsplit(".", 1)[-1]
+    assert "is not a web address: use one starting https:// or http://" in problem.reason
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://example.org/clubs", "https://example.org/clubs"),
+        ("HTTP://example.org", "HTTP://example.org"),
+        ("  www.example.org\n", "www.example.org"),
+        ("example.org:8080/clubs", "example.org:8080/clubs"),
+        ("//example.org/clubs", "//example.org/clubs"),
+    ],
+)
+def test_web_addresses_with_http_https_or_no_scheme_are_kept(given: str, kept: str) -> None:
+    bundle = read_hsds_json([service(url=given)], file="services.json")
+
+    assert problems(bundle) == []
+    assert next(iter(bundle.rows["service"].values()))["url"] == kept
+
+
+def test_names_written_as_html_keep_only_their_text() -> None:
+    record = service(
+        name="<img src=x onerror=alert(1)>Club",
+        alternate_name="<b>Lunch</b>\n<i>club</i>",
+        contacts=[
+            {"id": str(uuid.uuid4()), "name": "<script>alert(1)</script>Ann", "title": "Fish <3 chips"}
+        ],
+    )
+
+    bundle = read_hsds_json([record], file="services.json")
+
+    assert problems(bundle) == []
+    row = next(iter(bundle.rows["service"].values()))
+    contact = next(iter(bundle.rows["contact"].values()))
+    assert (row["name"], row["alternate_name"]) == ("Club", "Lunch club")
+    assert (contact["name"], contact["title"]) == ("Ann", "Fish <3 chips")  # not HTML: kept as it is
+
+
 def test_values_are_normalised_leniently_where_meaning_is_clear() -> None:
     record = service(
         status="Active",
@@ -753,6 +831,7 @@ def test_simple_sheet_problems_are_reported_by_row(tmp_path: Path) -> None:
         ({"step_free": "maybe"}, "step_free", "expected true or false"),
         ({"cost": "cheap"}, "cost", "expected one of free, low_cost, paid"),
         ({"email": "lunch at example"}, "email", "is not an e-mail address"),
+        ({"url": "javascript:alert(1)"}, "url", "is not a web address"),
         ({"opens_at": "whenever", "days": "Tue"}, "opens_at", "is not a time"),
     ],
 )

@@ -144,7 +144,8 @@ def test_the_north_lincolnshire_feed_imports_completely(organisation: Organisati
     assert not Service.objects.filter(description__contains="<").exists()
     assert not Service.objects.filter(description__contains="&amp;").exists()
     assert not Organization.objects.filter(description__contains="<").exists()
-    assert set(Service.objects.values_list("state", flat=True)) == {EntryState.PUBLISHED}
+    # Assured in 2023 and 2024, so long past review: public, flagged as possibly out of date.
+    assert set(Service.objects.values_list("state", flat=True)) == {EntryState.STALE}
     wawy = Service.objects.get(pk="738f94e0-aa6c-6a5c-2395-7b64421ba2a5")
     assert wawy.description.startswith("Struggling with Drug & Alcohol Addiction?")
     assert "\n\nWe Are With You are now offering" in wawy.description
@@ -477,6 +478,22 @@ def test_new_entries_are_published_with_a_review_date_from_their_assured_date(
     assert entries["Unassured"].owner == organisation
 
 
+def test_entries_assured_long_ago_arrive_due_for_review_or_stale(organisation: Organisation) -> None:
+    review = settings.LINKWORK_DIRECTORY_REVIEW_DAYS
+    stale = settings.LINKWORK_DIRECTORY_STALE_AFTER_DAYS
+    today = local_today()
+    load(
+        [
+            hsds_service("Due", assured_date=(today - dt.timedelta(days=review + 1)).isoformat()),
+            hsds_service("Stale", assured_date=(today - dt.timedelta(days=review + stale + 1)).isoformat()),
+        ],
+        organisation,
+    )
+
+    states = dict(Service.objects.values_list("name", "state"))
+    assert states == {"Due": EntryState.REVIEW_DUE, "Stale": EntryState.STALE}
+
+
 def test_as_draft_makes_new_entries_drafts(organisation: Organisation) -> None:
     load([hsds_service()], organisation, publish=False)
 
@@ -493,6 +510,54 @@ def test_each_entry_records_where_it_came_from_when_and_who_brought_it(organisat
     assert shed.source_recorded_at is not None
     assert shed.last_modified is not None
     assert Service.objects.get(name="Online chess club").online_option is True
+
+
+def test_re_importing_keeps_where_the_entry_came_from_first(
+    organisation: Organisation, tmp_path: Path
+) -> None:
+    record = hsds_service()
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps([record]))
+    second.write_text(json.dumps([dict(record, name="Renamed")]))
+    run(first, organisation)
+    before = Service.objects.get()
+    editor = make_staff(organisation=organisation, roles=[Role.DIRECTORY_EDITOR], username="importer")
+
+    import_directory(second, fmt=None, actor=editor, owner=organisation)
+
+    after = Service.objects.get()
+    assert (after.name, after.version) == ("Renamed", 2)
+    assert after.source == before.source == "import hsds-json first.json"
+    assert (after.source_recorded_at, after.source_recorded_by) == (
+        before.source_recorded_at,
+        "operator:tests",
+    )
+
+
+def test_importing_over_a_suggestion_keeps_its_provenance_and_fills_in_a_missing_one(
+    organisation: Organisation,
+) -> None:
+    suggested_at = dt.datetime(2025, 1, 2, 9, 30, tzinfo=dt.UTC)
+    suggested, untold = hsds_service("Suggested"), hsds_service("Untold")
+    load([suggested, untold], organisation)
+    Service.objects.filter(id=suggested["id"]).update(
+        source="suggest a service form",
+        source_recorded_at=suggested_at,
+        source_recorded_by="public suggestion",
+    )
+    Service.objects.filter(id=untold["id"]).update(source="", source_recorded_at=None, source_recorded_by="")
+
+    load([suggested, untold], organisation)
+
+    kept = Service.objects.get(id=suggested["id"])
+    assert (kept.source, kept.source_recorded_at, kept.source_recorded_by) == (
+        "suggest a service form",
+        suggested_at,
+        "public suggestion",
+    )
+    filled = Service.objects.get(id=untold["id"])
+    assert (filled.source, filled.source_recorded_by) == ("import hsds-json services.json", "operator:tests")
+    assert filled.source_recorded_at is not None
 
 
 def test_one_audit_event_records_the_import_and_its_counts(organisation: Organisation) -> None:

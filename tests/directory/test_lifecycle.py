@@ -238,3 +238,85 @@ class TestDailySweep:
         event = AuditEvent.objects.get(event="directory_service.review_sweep")
         assert event.detail["review_due"] == 1
         assert event.actor_username.startswith("operator:daily:")
+
+
+def test_a_move_is_worked_out_from_the_entry_as_it_is_now_not_from_the_callers_copy(
+    editor: User, organisation: Organisation
+) -> None:
+    service = make_service(owner=organisation, state=S.SUBMITTED)
+    copy_from_before = Service.objects.get(pk=service.pk)  # as a second editor's page loaded it
+    services.entry_publish(actor=editor, service=service, method=VerificationMethod.PHONE)
+
+    with pytest.raises(InvalidTransition):
+        services.entry_reject(actor=editor, service=copy_from_before, reason="Duplicate")
+
+    now_stored = Service.objects.get(pk=service.pk)
+    assert (now_stored.state, now_stored.rejection_reason, now_stored.version) == (S.PUBLISHED, "", 2)
+
+
+def test_each_move_returns_the_entry_as_saved(editor: User, organisation: Organisation) -> None:
+    service = make_service(owner=organisation, state=S.DRAFT)
+    moved = services.entry_submit(actor=editor, service=service)
+    assert (moved.state, moved.version) == (S.SUBMITTED, 2)
+
+
+@pytest.mark.parametrize(
+    ("days_past_review", "state"),
+    [
+        (-1, S.PUBLISHED),
+        (0, S.REVIEW_DUE),
+        (59, S.REVIEW_DUE),
+        (60, S.STALE),
+        (400, S.STALE),
+        (None, S.PUBLISHED),
+    ],
+)
+def test_the_state_a_review_date_gives_follows_the_sweep_rules(
+    days_past_review: int | None, state: str, settings: object
+) -> None:
+    settings.LINKWORK_DIRECTORY_STALE_AFTER_DAYS = 60  # type: ignore[attr-defined]
+    today = local_today()
+    review_due_on = None if days_past_review is None else today - dt.timedelta(days=days_past_review)
+    assert services.live_state_on(review_due_on, today) == state
+
+
+class TestDailySweepGoesThroughTheLifecycle:
+    def test_each_entry_moved_is_audited_with_before_and_after_and_its_version_goes_up(
+        self, organisation: Organisation
+    ) -> None:
+        today = local_today()
+        due = make_service(owner=organisation, review_due_on=today)
+        long_overdue = make_service(owner=organisation, review_due_on=today - dt.timedelta(days=400))
+        untouched = make_service(owner=organisation, review_due_on=today + dt.timedelta(days=3))
+
+        result = services.entries_sweep(actor=OPERATOR, today=today)
+
+        assert (result.review_due, result.stale) == (1, 1)
+        for entry, after in ((due, S.REVIEW_DUE), (long_overdue, S.STALE)):
+            stored = Service.objects.get(pk=entry.pk)
+            assert (stored.state, stored.version) == (after, entry.version + 1)
+            event = AuditEvent.objects.get(event="directory_service.transitioned", object_id=str(entry.pk))
+            assert event.values == {"state": [S.PUBLISHED, after]}
+            assert event.organisation_id == organisation.pk
+            assert event.actor_username == "operator:tests"
+        assert Service.objects.get(pk=untouched.pk).version == untouched.version
+        assert not AuditEvent.objects.filter(object_id=str(untouched.pk)).exists()
+        assert AuditEvent.objects.filter(event="directory_service.review_sweep").count() == 1
+
+    def test_a_second_run_on_the_same_day_moves_and_records_nothing(self, organisation: Organisation) -> None:
+        make_service(owner=organisation, review_due_on=local_today())
+        services.entries_sweep(actor=OPERATOR)
+        before = AuditEvent.objects.count()
+
+        assert services.entries_sweep(actor=OPERATOR) == services.SweepResult(review_due=0, stale=0)
+        assert AuditEvent.objects.count() == before
+
+    def test_entries_are_swept_a_chunk_at_a_time(
+        self, organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(services, "SWEEP_CHUNK", 2)
+        for _ in range(5):
+            make_service(owner=organisation, review_due_on=local_today())
+
+        assert services.entries_sweep(actor=OPERATOR).review_due == 5
+        assert Service.objects.filter(state=S.REVIEW_DUE).count() == 5

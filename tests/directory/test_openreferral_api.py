@@ -14,13 +14,12 @@ from django.test.utils import CaptureQueriesContext
 
 from linkwork.accounts.models import Organisation
 from linkwork.directory import connector_facts as cf
-from linkwork.directory import openreferral, search
+from linkwork.directory import hsds, openreferral, search
 from linkwork.directory.models import (
     Attribute,
     Contact,
     EntryState,
     Location,
-    Organization,
     Phone,
     Service,
     ServiceAtLocation,
@@ -229,10 +228,44 @@ def test_entries_outside_the_public_directory_never_appear(
         assert get(client, address, status=404)["error"]["code"] == "NOT_FOUND"
 
 
-def test_organizations_without_any_service_are_listed(client: Client, organisation: Organisation) -> None:
-    provider = make_provider(owner=organisation, name="Just a provider")
-    assert names(get(client, "/organizations")) == ["Just a provider"]
-    assert get(client, f"/organizations/{provider.id}")["name"] == "Just a provider"
+def test_organizations_without_a_public_service_are_not_listed(
+    client: Client, organisation: Organisation
+) -> None:
+    bare = make_provider(owner=organisation, name="Just a provider")
+    assert get(client, "/organizations")["contents"] == []
+    get(client, f"/organizations/{bare.id}", status=404)
+
+
+def test_a_suggesters_organisation_left_behind_by_an_editor_stays_hidden(
+    client: Client, organisation: Organisation
+) -> None:
+    typed = make_provider(owner=organisation, name="Knit club (as typed by the suggester)")
+    entry = make_service(owner=organisation, provider=typed, state=EntryState.SUBMITTED, name="Knitting")
+    checked = make_provider(owner=organisation, name="Riverside Knitters")
+    Service.objects.filter(id=entry.id).update(organization=checked, state=EntryState.PUBLISHED)
+    assert names(get(client, "/organizations")) == ["Riverside Knitters"]
+    get(client, f"/organizations/{typed.id}", status=404)
+
+
+def test_a_drafts_venue_stays_out_of_its_organizations_locations(
+    client: Client, organisation: Organisation
+) -> None:
+    provider = make_provider(owner=organisation)
+    make_service(owner=organisation, provider=provider, name="Shown")  # at "Hall <n>"
+    draft = make_service(owner=organisation, provider=provider, name="Secret", state=EntryState.DRAFT)
+    Location.objects.filter(service_at_locations__service=draft).update(name="Secret venue")
+    Location.objects.create(owner=organisation, organization=provider, name="Head office")
+    shared = Location.objects.create(owner=organisation, organization=provider, name="Shared hall")
+    ServiceAtLocation.objects.create(service=draft, location=shared)
+    ServiceAtLocation.objects.create(service=Service.objects.get(name="Shown"), location=shared)
+    for document in (
+        get(client, f"/organizations/{provider.id}"),
+        get(client, "/organizations", full="true")["contents"][0],
+        get(client, "/organizations", full_service="true")["contents"][0],
+    ):
+        places = {location["name"] for location in document["locations"]}
+        assert len(places) == 3 and {"Head office", "Shared hall"} < places  # and the public hall
+        assert "Secret venue" not in places
 
 
 def test_an_unknown_id_is_not_found(client: Client, db: None) -> None:
@@ -325,13 +358,31 @@ def test_services_filter_by_term_taxonomy_organization_and_date(
         "Chat"
     ]
     assert names(get(client, "/services", modified_after="2025-06-01T12:00:00Z")) == ["Walk"]  # on or after
-    assert names(get(client, "/services", modified_after="2025-06-01T12:00:00")) == ["Walk"]  # UTC
     assert names(get(client, "/services", modified_after="2025-06-01T12:00:01+00:00")) == []
     assert names(get(client, "/services", modified_after="2025-01-01")) == ["Walk"]
     sal_page = get(
         client, "/service_at_locations", taxonomy_id=str(activities.id), organization_id=str(provider.id)
     )
     assert [item["service"]["name"] for item in sal_page["contents"]] == ["Knit"]
+
+
+@pytest.mark.parametrize("words", ["", "walk"])  # the database, and the search engine
+def test_modified_after_is_on_or_after_and_a_time_without_a_zone_is_uk_time(
+    client: Client, organisation: Organisation, words: str
+) -> None:
+    make_service(owner=organisation, name="Walk", last_modified=dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC))
+    midnight_in_london = dt.datetime(2025, 5, 31, 23, tzinfo=dt.UTC)
+    make_service(owner=organisation, name="Walk early", last_modified=midnight_in_london)
+    # In June London is an hour ahead of UTC (British Summer Time): 12:00 UTC is 13:00 there.
+    for moment, expected in (
+        ("2025-06-01T12:00:00Z", ["Walk"]),
+        ("2025-06-01T13:00:00+01:00", ["Walk"]),
+        ("2025-06-01T13:00:00", ["Walk"]),
+        ("2025-06-01T13:00:01", []),
+        ("2025-06-01", ["Walk", "Walk early"]),
+        ("2025-06-01T00:00:01", ["Walk"]),
+    ):
+        assert names(get(client, "/services", search=words, modified_after=moment)) == expected, moment
 
 
 def test_search_finds_services_by_their_words(client: Client, organisation: Organisation) -> None:
@@ -367,6 +418,23 @@ def test_service_at_locations_near_a_postcode_come_nearest_first(
     assert places[1][0] == "Two halls"
     assert places[2][0] == "Middle"
     assert page["total_items"] == 3
+
+
+def test_an_entry_archived_since_the_search_index_was_built_is_left_out(
+    client: Client, organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_service(owner=organisation, name="Knit one")
+    gone = make_service(owner=organisation, name="Knit two")
+    monkeypatch.setattr(search, "CHECK_INTERVAL_SECONDS", 3600.0)
+    assert get(client, "/services", search="knit")["total_items"] == 2  # builds the index
+    Service.objects.filter(id=gone.id).update(state=EntryState.ARCHIVED)  # unseen by the index
+    for address in ("/services", "/service_at_locations"):
+        for params in ({"search": "knit"}, {"postcode": "W10 6AB"}):
+            response = client.get(f"/openreferral{address}", params)
+            page = response.json()
+            shown = [item.get("name") or item["service"]["name"] for item in page["contents"]]
+            assert shown == ["Knit one"], (address, params)
+            assert (page["total_items"], page["size"]) == (1, 1), (address, params)
 
 
 def test_search_results_are_paginated(client: Client, organisation: Organisation) -> None:
@@ -408,6 +476,51 @@ def test_bad_parameters_get_a_clear_400(
 ) -> None:
     message = bad_request(client, address, field, **params)
     assert message.startswith(f"{field}: ")
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page": "9999999999999999999"}, "page"),
+        ({"page": str(openreferral.MAX_PAGE + 1)}, "page"),
+        ({"page": "9" * 5000}, "page"),
+        ({"modified_after": "9999-12-31T23:59:59-23:59"}, "modified_after"),
+        ({"modified_after": "0001-01-01T00:00:00+01:00"}, "modified_after"),
+    ],
+)
+def test_numbers_and_times_out_of_range_get_a_400_not_a_crash(
+    client: Client, organisation: Organisation, params: dict[str, str], field: str
+) -> None:
+    make_service(owner=organisation, name="Knit")
+    for address in ("/services", "/service_at_locations"):
+        bad_request(client, address, field, **params)
+        bad_request(client, address, field, search="knit", **params)
+    if field == "page":
+        for address in ("/organizations", "/taxonomies", "/taxonomy_terms"):
+            bad_request(client, address, field, **params)
+
+
+def test_the_last_allowed_page_is_an_empty_page(client: Client, organisation: Organisation) -> None:
+    make_service(owner=organisation, name="Knit")
+    page = get(client, "/services", page=str(openreferral.MAX_PAGE), per_page="100")
+    assert (page["total_items"], page["empty"], page["last_page"]) == (1, True, True)
+    assert get(client, "/services", per_page="9999999999999999999")["size"] == 1  # capped at 100
+
+
+def test_an_unexpected_error_is_json_with_cors(
+    organisation: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_service(owner=organisation)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(hsds, "services_json", broken)
+    response = Client(raise_request_exception=False).get("/openreferral/services")
+    assert response.status_code == 500
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["error"]["code"] == "SERVER_ERROR"
+    assert "a bug" not in response.content.decode()
 
 
 # --- Taxonomies --------------------------------------------------------------------------------
@@ -517,6 +630,6 @@ def test_fifty_full_services_take_a_fixed_number_of_queries(
 
 
 def test_organizations_are_found_by_name(client: Client, organisation: Organisation) -> None:
-    Organization.objects.create(owner=organisation, name="Riverside Trust", description="")
-    Organization.objects.create(owner=organisation, name="Hilltop Club", description="")
+    for name in ("Riverside Trust", "Hilltop Club"):
+        make_service(owner=organisation, provider=make_provider(owner=organisation, name=name))
     assert names(get(client, "/organizations", search="river")) == ["Riverside Trust"]

@@ -470,3 +470,149 @@ class TestPublicForms:
         assert response.status_code == 403
         assert Service.objects.count() == 1
         assert not ProblemReport.objects.exists() and not ListingClaim.objects.exists()
+
+
+CLAIM_FORM = {
+    "claimant_name": "Jo Bloggs",
+    "claimant_email": "jo@example.org",
+    "claimant_role": "Group leader",
+}
+REPORT_FORM = {"kind": ProblemKind.CLOSED, "reporter_name": "Ann", "reporter_email": "ann@example.org"}
+
+
+class TestProblemReportAndClaimForms:
+    @pytest.mark.parametrize(
+        ("name", "sent", "data", "model"),
+        [
+            ("directory_report", "directory_report_sent", REPORT_FORM, ProblemReport),
+            ("directory_claim", "directory_claim_sent", CLAIM_FORM, ListingClaim),
+        ],
+    )
+    def test_spam_that_fills_the_hidden_field_is_thanked_and_dropped(
+        self,
+        client: Client,
+        organisation: Organisation,
+        name: str,
+        sent: str,
+        data: dict[str, str],
+        model: type[ProblemReport] | type[ListingClaim],
+    ) -> None:
+        service = make_service(owner=organisation)
+
+        response = client.post(reverse(name, args=[service.pk]), {**data, "website": "http://spam.example"})
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse(sent, args=[service.pk])
+        assert not model.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("name", "data", "model"),
+        [
+            ("directory_report", REPORT_FORM, ProblemReport),
+            ("directory_claim", CLAIM_FORM, ListingClaim),
+        ],
+    )
+    def test_too_many_from_one_connection_are_refused_with_429(
+        self,
+        client: Client,
+        organisation: Organisation,
+        name: str,
+        data: dict[str, str],
+        model: type[ProblemReport] | type[ListingClaim],
+    ) -> None:
+        url = reverse(name, args=[make_service(owner=organisation).pk])
+        for _ in range(PUBLIC_SUBMISSIONS_PER_HOUR):
+            assert client.post(url, data).status_code == 302
+
+        response = client.post(url, data)
+
+        assert response.status_code == 429
+        assert "Too many forms have been sent" in response.content.decode()
+        assert model.objects.count() == PUBLIC_SUBMISSIONS_PER_HOUR
+
+
+class TestSuggestionDetailsStayWithEditors:
+    def test_when_and_where_typed_by_a_suggester_never_reach_the_public_page(
+        self, client: Client, organisation: Organisation
+    ) -> None:
+        client.post(reverse("directory_suggest"), {**SUGGESTION, "phone": "020 7946 0123"})
+        service = Service.objects.get()
+        Service.objects.filter(pk=service.pk).update(state=EntryState.PUBLISHED)
+
+        html = _entry(client, service)
+
+        assert "Wednesdays 2pm to 4pm" not in html and "St Anne&#x27;s church hall" not in html
+        assert "How to join" not in html
+        assert "020 7946 0123" in html  # the phone became the entry's phone number
+        assert "Pat Jones" not in html and "pat@example.org" not in html
+
+
+class TestAssuredDate:
+    def test_an_imported_entry_says_when_its_source_confirmed_it(
+        self, client: Client, organisation: Organisation
+    ) -> None:
+        service = make_service(owner=organisation, name="Imported", assured_date=dt.date(2024, 12, 10))
+
+        assert "Confirmed by the source on 10 December 2024" in _entry(client, service)
+        assert "Confirmed by the source on 10 December 2024" in _search(client)
+        assert "Not checked yet" not in _search(client)
+
+    def test_a_check_here_wins_over_the_sources_date(
+        self, client: Client, organisation: Organisation
+    ) -> None:
+        service = make_service(
+            owner=organisation,
+            assured_date=dt.date(2024, 12, 10),
+            last_verified_at=now(),
+            verification_method=VerificationMethod.PHONE,
+        )
+
+        html = _entry(client, service)
+
+        assert "Last checked" in html and "Confirmed by the source" not in html
+
+    def test_a_stale_imported_entry_counts_its_age_from_the_sources_date(
+        self, client: Client, organisation: Organisation
+    ) -> None:
+        assured = local_today() - dt.timedelta(days=400)
+        service = make_service(owner=organisation, state=EntryState.STALE, assured_date=assured)
+
+        html = _entry(client, service)
+
+        assert re.search(r"last confirmed over 1[23] months ago", html)
+
+    def test_an_entry_with_neither_is_not_checked_yet(
+        self, client: Client, organisation: Organisation
+    ) -> None:
+        assert "Not checked yet" in _entry(client, make_service(owner=organisation))
+
+
+class TestMaxKmAlias:
+    def test_max_km_narrows_by_distance_like_the_distance_field(
+        self, client: Client, organisation: Organisation
+    ) -> None:
+        make_service(owner=organisation, name="Near group", latitude=51.5215, longitude=-0.2105)
+        make_service(owner=organisation, name="Far group", latitude=51.60, longitude=-0.10)
+
+        assert _names(_search(client, postcode="W10 6AB", max_km="5")) == ["Near group"]
+        html = _search(client, postcode="W10 6AB", max_km="3")
+        assert _names(html) == ["Near group"]
+        assert '<option value="3" selected>Within 3 km</option>' in html
+
+    def test_distance_wins_when_both_are_given(self, client: Client, organisation: Organisation) -> None:
+        make_service(owner=organisation, name="Near group", latitude=51.5215, longitude=-0.2105)
+        make_service(owner=organisation, name="Far group", latitude=51.60, longitude=-0.10)
+
+        names = _names(_search(client, postcode="W10 6AB", distance="20", max_km="1"))
+
+        assert sorted(names) == ["Far group", "Near group"]
+
+    @pytest.mark.parametrize("value", ["far", "0", "-2", "1e9", "nan"])
+    def test_a_bad_max_km_is_an_error_on_the_distance(
+        self, client: Client, organisation: Organisation, value: str
+    ) -> None:
+        html = _search(client, postcode="W10 6AB", max_km=value)
+        assert 'href="#id_distance"' in html and "Enter how far in kilometres" in html
+
+    def test_max_km_needs_a_postcode_too(self, client: Client, organisation: Organisation) -> None:
+        assert "Enter your postcode to search by distance." in _search(client, max_km="5")

@@ -351,6 +351,17 @@ def test_modified_after(organisation: Organisation) -> None:
     assert names(modified_after=now() - dt.timedelta(days=1)) == ["New"]
 
 
+def test_modified_after_includes_the_moment_itself_and_reads_a_time_without_a_zone_as_london(
+    organisation: Organisation,
+) -> None:
+    make_service(owner=organisation, name="Walk", last_modified=dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC))
+    assert names(modified_after=dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC)) == ["Walk"]  # on or after
+    assert names(modified_after=dt.datetime(2025, 6, 1, 12, 0, 1, tzinfo=dt.UTC)) == []
+    # 13:00 in London in June (British Summer Time) is 12:00 UTC.
+    assert names(modified_after=dt.datetime.fromisoformat("2025-06-01T13:00:00")) == ["Walk"]
+    assert names(modified_after=dt.datetime.fromisoformat("2025-06-01T13:00:01")) == []
+
+
 def test_drafts_and_other_private_states_never_appear_by_default(organisation: Organisation) -> None:
     for state in EntryState.values:
         make_service(owner=organisation, name=f"In {state}", state=state)

@@ -534,3 +534,50 @@ class TestProblemsAndClaims:
         assert 'href="#id_reason"' in html
         claim.refresh_from_db()
         assert claim.status == ClaimStatus.PENDING
+
+
+class TestPersonalDetailsOnTheEntryPage:
+    """Who suggested an entry, what they wrote and its provider contact: the owner's editors only."""
+
+    @pytest.fixture
+    def suggested(self, organisation: Organisation) -> Service:
+        from linkwork.directory import services
+
+        service = services.service_suggest(
+            details={
+                "name": "Knit and natter",
+                "description": "Bring your knitting.",
+                "organization_name": "St Anne's Church",
+                "when": "Wednesdays 2pm to 4pm",
+                "phone": "020 7946 0123",
+                "submitted_by_name": "Pat Jones",
+                "submitted_by_email": "pat@example.org",
+            },
+            ip_address="10.0.0.1",
+        )
+        Service.objects.filter(pk=service.pk).update(
+            state=EntryState.PUBLISHED,
+            provider_contact_name="Sam Okafor",
+            provider_contact_email="sam@example.org",
+        )
+        return service
+
+    def test_the_owners_editor_sees_the_suggester_what_they_wrote_and_the_provider_contact(
+        self, editor: User, suggested: Service
+    ) -> None:
+        html = _html(signed_in(editor), _entry_url(suggested))
+
+        assert "Suggested by" in html and "Pat Jones" in html and "pat@example.org" in html
+        assert "When: Wednesdays 2pm to 4pm" in html
+        assert "Provider contact" in html and "sam@example.org" in html
+
+    @pytest.mark.parametrize("who", ["connector", "other_editor"])
+    def test_a_connector_and_another_organisations_editor_see_none_of_it(
+        self, who: str, suggested: Service, request: pytest.FixtureRequest
+    ) -> None:
+        html = _html(signed_in(request.getfixturevalue(who)), _entry_url(suggested))
+
+        assert "Knit and natter" in html
+        for private in ("Pat Jones", "pat@example.org", "Wednesdays 2pm", "Sam Okafor", "sam@example.org"):
+            assert private not in html
+        assert "Suggested by" not in html and "Provider contact" not in html

@@ -39,7 +39,7 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.CONNECTOR, ["Caseload", "Referrals", "People", "Directory", "Staff", "API tokens"]),
+        (Role.CONNECTOR, ["Caseload", "Referrals", "People", "Directory", "Gaps", "Staff", "API tokens"]),
         (Role.VOLUNTEER, ["People you support", "Directory", "API tokens"]),
         (
             Role.SUPERVISOR,
@@ -49,13 +49,14 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
                 "Your teams",
                 "Programmes",
                 "Directory",
+                "Gaps",
                 "Staff",
                 "Audit log",
                 "API tokens",
             ],
         ),
         (Role.DIRECTORY_EDITOR, ["Directory", "Directory work", "API tokens"]),
-        (Role.ANALYST, ["Directory", "API tokens"]),
+        (Role.ANALYST, ["Directory", "Gaps", "API tokens"]),
         (
             Role.ORGANISATION_ADMIN,
             ["Programmes", "Directory", "Staff", "Teams", "Organisation", "Audit log", "API tokens"],

@@ -5,7 +5,8 @@ archive, reopen).
 Every member of staff searches and reads the public directory. An organisation's directory editors
 also see, and act on, its own entries in every state; an action on an entry you can see but do not
 look after is refused with 403, and an entry you cannot see is 404. A move the lifecycle does not
-allow from the entry's state is 409.
+allow from the entry's state is 409. Who suggested an entry, what they wrote about it and its provider
+contact are given to the owner's editors only (`for_editors`, null for everyone else).
 """
 
 import uuid
@@ -17,7 +18,7 @@ from ninja import Query, Router
 
 from linkwork.core.policies import Action, can
 from linkwork.core.time import LONDON
-from linkwork.directory import selectors, services
+from linkwork.directory import page_selectors, selectors, services
 from linkwork.directory.lifecycle import ENTRY_LIFECYCLE
 from linkwork.directory.models import PUBLIC_STATES, Service
 from linkwork.directory.policies import is_editor
@@ -81,12 +82,12 @@ def _detail(request: StaffRequest, service: Service) -> ServiceDetailOut:
         if action in ACTION_PERMISSION and can(actor, ACTION_PERMISSION[action], service)
     ]
     own = is_editor(actor) and service.owner_id == actor.organisation_id
-    verifications = selectors.service_verifications(actor, service) if own else None
-    return ServiceDetailOut.build(service, actions=actions, verifications=verifications)
+    verifications = page_selectors.entry_verifications(actor=actor, service=service) if own else None
+    return ServiceDetailOut.build(service, actions=actions, verifications=verifications, own=own)
 
 
-def _refreshed(request: StaffRequest, service_id: uuid.UUID) -> ServiceDetailOut:
-    return _detail(request, selectors.service_for_staff(request.auth, service_id))
+def _entry(request: StaffRequest, service_id: uuid.UUID | str) -> Service:
+    return page_selectors.staff_entry_get(actor=request.auth, service_id=service_id)
 
 
 @router.get("/services", response=ServicePageOut, summary="Search the directory")
@@ -99,7 +100,7 @@ def service_list(request: StaffRequest, filters: Query[ServiceFilters]) -> Servi
 
 @router.get("/services/{service_id}", response=ServiceDetailOut, summary="One entry in full")
 def service_detail(request: StaffRequest, service_id: str) -> ServiceDetailOut:
-    return _detail(request, selectors.service_for_staff(request.auth, service_id))
+    return _detail(request, _entry(request, service_id))
 
 
 @router.get("/work-queue", response=WorkQueueOut, summary="What waits for your organisation's editors")
@@ -123,7 +124,7 @@ def work_queue(request: StaffRequest) -> WorkQueueOut:
 
 
 def _act(request: StaffRequest, service_id: str, action: str, **arguments: Any) -> ServiceDetailOut:
-    service = selectors.service_for_staff(request.auth, service_id)
+    service = _entry(request, service_id)
     handlers: dict[str, Callable[..., object]] = {
         "submit": services.entry_submit,
         "publish": services.entry_publish,
@@ -133,7 +134,7 @@ def _act(request: StaffRequest, service_id: str, action: str, **arguments: Any) 
         "reopen": services.entry_reopen,
     }
     handlers[action](actor=request.auth, service=service, **arguments)
-    return _refreshed(request, service.pk)
+    return _detail(request, _entry(request, service.pk))
 
 
 @router.post("/services/{service_id}/submit", response=ServiceDetailOut, summary="Send a draft for approval")

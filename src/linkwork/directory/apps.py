@@ -7,4 +7,4 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Community directory"
 
     def ready(self) -> None:
-        from linkwork.directory import events, policies  # noqa: F401  (registration)
+        from linkwork.directory import checks, events, policies  # noqa: F401  (registration)

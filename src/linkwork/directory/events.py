@@ -29,6 +29,11 @@ register_events(
         "directory_claim.decided", AuditAction.UPDATE, "A claim on a listing was approved or rejected."
     ),
     EventCode("directory.imported", AuditAction.CREATE, "Directory records were imported from a file."),
+    EventCode(
+        "directory.contacts_cleared",
+        AuditAction.UPDATE,
+        "Contact details the public gave were cleared after the retention period.",
+    ),
     EventCode("directory.demo_loaded", AuditAction.CREATE, "The fictional demo directory was loaded."),
     EventCode("directory.exported", AuditAction.EXPORT, "The directory was exported to a file."),
 )

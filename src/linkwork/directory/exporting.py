@@ -8,11 +8,12 @@ not belong to an entry kept out of the public directory:
   name order. It validates against HSDS's compiled `service.json`.
 - hsds-csv writes a directory with `datapackage.json` and one CSV file per HSDS table, with the columns
   of the official example files, in id order. A row is left out when it refers to a hidden record:
-  a service not exported, an organisation all of whose services are hidden, their
-  service-at-locations, a location used only by hidden services, and the contacts, phones, languages,
-  schedules and other rows that refer to any of those. Attributes and metadata about hidden records
-  are left out too. Everything else is written, including rows whose references lead nowhere, and
-  all taxonomies and terms, so re-importing the package loses nothing HSDS defines.
+  a service not exported, an organisation none of whose services is exported (one with no services
+  at all included), their service-at-locations, a location used only by hidden services, and the
+  contacts, phones, languages, schedules and other rows that refer to any of those. Attributes and
+  metadata about hidden records are left out too. Everything else is written, including rows whose
+  references lead nowhere, and all taxonomies and terms, so re-importing the package loses nothing
+  HSDS defines.
 
 Both carry the connector facts and closures as attributes under the linkwork taxonomy (`hsds.py`), and
 the CSV adds that taxonomy and its terms when they are used and not stored. `meta_table_description`
@@ -46,6 +47,7 @@ from linkwork.directory.models import (
     Attribute,
     Closure,
     Location,
+    Organization,
     Service,
     ServiceAtLocation,
     Taxonomy,
@@ -244,18 +246,16 @@ HIDING_REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
 def _hidden_owners(exported_ids: set[Any]) -> dict[str, set[Any]]:
     """Hidden services, organisations and locations (see the module docstring)."""
     hidden: dict[str, set[Any]] = defaultdict(set)
-    with_services: set[Any] = set()
     with_exported: set[Any] = set()
     for service_id, organization_id in Service.objects.values_list("id", "organization_id").iterator(
         chunk_size=CSV_CHUNK
     ):
         if service_id not in exported_ids:
             hidden["service"].add(service_id)
-        if organization_id is not None:
-            with_services.add(organization_id)
-            if service_id in exported_ids:
-                with_exported.add(organization_id)
-    hidden["organization"] = with_services - with_exported
+        elif organization_id is not None:
+            with_exported.add(organization_id)
+    organizations = Organization.objects.values_list("id", flat=True).iterator(chunk_size=CSV_CHUNK)
+    hidden["organization"] = {org_id for org_id in organizations if org_id not in with_exported}
     used: set[Any] = set()
     used_by_shown: set[Any] = set()
     for location_id, service_id in ServiceAtLocation.objects.values_list(

@@ -8,10 +8,12 @@ are the same whichever way a submission arrives.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django import forms
+from django.http import QueryDict
 
 from linkwork.core.errors import ValidationFailed
 from linkwork.directory import geography
@@ -21,6 +23,7 @@ from linkwork.directory.recurrence import DAY_CODES, DAY_NAMES
 
 DISTANCE_CHOICES = [("", "Any distance"), ("1", "Within 1 km"), ("2", "Within 2 km"), ("5", "Within 5 km")]
 DISTANCE_CHOICES += [("10", "Within 10 km"), ("20", "Within 20 km")]
+MAX_KM = 1000
 DAY_CHOICES = [("", "Any day"), *((str(number), name) for number, name in enumerate(DAY_NAMES))]
 ONLY_CHOICES = [
     ("this_week", "Happening this week"),
@@ -55,6 +58,30 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, categories: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "Any type"), *categories]  # type: ignore[attr-defined]
+        self._bad_max_km = False
+        if self.is_bound and self.data.get("max_km") and not self.data.get("distance"):
+            self._take_max_km(str(self.data.get("max_km")))
+
+    def _take_max_km(self, raw: str) -> None:
+        """`max_km`, as the APIs name it, is an alias of `distance`: any distance up to MAX_KM."""
+        try:
+            km = float(raw)
+        except ValueError:
+            km = math.nan
+        if not (math.isfinite(km) and 0 < km <= MAX_KM):
+            self._bad_max_km = True
+            return
+        value = f"{km:g}"
+        field = self.fields["distance"]
+        if value not in {code for code, _ in DISTANCE_CHOICES}:
+            field.choices = [*DISTANCE_CHOICES, (value, f"Within {value} km")]  # type: ignore[attr-defined]
+        data = QueryDict(mutable=True)
+        for key in self.data:
+            data.setlist(
+                key, list(self.data.getlist(key)) if hasattr(self.data, "getlist") else [self.data[key]]
+            )
+        data["distance"] = value
+        self.data = data
 
     def clean_postcode(self) -> str:
         postcode: str = self.cleaned_data.get("postcode", "").strip()
@@ -68,6 +95,8 @@ class SearchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self._bad_max_km:
+            self.add_error("distance", f"Enter how far in kilometres, a number up to {MAX_KM}, like 5.")
         if data.get("distance") and not data.get("postcode") and "postcode" not in self.errors:
             self.add_error("postcode", "Enter your postcode to search by distance.")
         return data

@@ -19,7 +19,11 @@ Rules every object follows:
   Stored attribute rows with those terms on a service are skipped: the columns are the truth.
 - A service's nested `organization` has the organisation's own fields, identifiers, funding,
   contacts, phones and programs, but not its locations (each service brings its own through
-  `service_at_locations`) nor its other services. `organization_json(full=True)` has both.
+  `service_at_locations`) nor its other services. `organization_json(full=True)` has both; its
+  locations leave out, as the export does, any used only by services outside the public directory
+  (a draft's venue).
+- Services a `Bundle` fetches itself (those of the service-at-locations it is given) come from the
+  public directory only, so an entry archived a moment ago does not reappear through the search index.
 
 Loading is done by `Bundle`, which reads everything around a set of services, service-at-locations or
 organisations with a fixed number of queries whatever their number (about twenty for full objects).
@@ -35,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from linkwork.directory import connector_facts as cf
 from linkwork.directory.hsds_tables import COLUMNS
@@ -339,6 +343,15 @@ def _fetch(
     return list(queryset)
 
 
+def _organization_locations(org_ids: set[uuid.UUID], own_services: set[uuid.UUID]) -> Q:
+    """The organisations' locations, except those used only by services outside the public directory
+    (other than `own_services`): the export's rule. A location no service uses is the organisation's."""
+    places = ServiceAtLocation.objects.filter(location_id=OuterRef("id"))
+    hidden = Service.objects.exclude(state__in=PUBLIC_STATES).exclude(id__in=own_services).values("id")
+    shown = places.exclude(service_id__in=hidden)
+    return Q(organization_id__in=org_ids) & (~Q(Exists(places)) | Q(Exists(shown)))
+
+
 class Bundle:
     """Everything needed to write some services, service-at-locations or organisations as HSDS.
 
@@ -366,7 +379,9 @@ class Bundle:
     # Loading happens once, in this order, so each step knows the ids the earlier ones found.
     def _load(self, given_sals: list[ServiceAtLocation], organization_locations: bool) -> None:
         missing = {sal.service_id for sal in given_sals if sal.service_id} - set(self.services)
-        self.services.update((s.id, s) for s in _fetch(Service, _any_of(id=missing)))
+        if missing:
+            public = Q(id__in=missing, state__in=PUBLIC_STATES)
+            self.services.update((s.id, s) for s in _fetch(Service, public))
         service_ids = set(self.services)
         org_ids = {s.organization_id for s in self.services.values() if s.organization_id} - set(
             self.organizations
@@ -389,10 +404,11 @@ class Bundle:
         self.programs_of = _group(programs, "organization_id")["organization_id"]
 
         location_ids = {sal.location_id for sal in sals.values() if sal.location_id}
-        locations = _fetch(
-            Location,
-            _any_of(id=location_ids, organization_id=org_ids if organization_locations else set()),
-        )
+        wanted = _any_of(id=location_ids)
+        if organization_locations and org_ids:
+            theirs = _organization_locations(org_ids, service_ids)
+            wanted = theirs if wanted is None else wanted | theirs
+        locations = _fetch(Location, wanted)
         self.locations = {location.id: location for location in locations}
         self.locations_of = _group(locations, "organization_id")["organization_id"]
         if not self.full:

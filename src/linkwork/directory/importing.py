@@ -16,7 +16,9 @@ all of it in one transaction or nothing:
 - **New services** belong to `owner` and are published (due for review
   `LINKWORK_DIRECTORY_REVIEW_DAYS` after their assured date, or after today when they have none),
   or drafts with `publish=False`.
-- **Provenance**: each service records where it came from (`source`), when and by whom.
+- **Provenance**: each service records where it came from first (`source`), when and by whom. A
+  re-import keeps those (of the first import, the suggestion form or the editor who entered it); the
+  latest import is in the audit log (`directory.imported`) and the entry's `version` and `updated_at`.
 - **Fast**: records are written with one multi-row upsert statement per batch
   (`INSERT ... ON CONFLICT (id) DO UPDATE`, which SQLite and PostgreSQL share), existing ids are
   fetched in bulk, and the import is one audit event, `directory.imported`, with the counts.
@@ -47,7 +49,7 @@ from linkwork.directory import formats
 from linkwork.directory.connector_facts import FACTS
 from linkwork.directory.formats import MODELS, Bundle, ImportProblem
 from linkwork.directory.models import Closure, EntryState, Service
-from linkwork.directory.services import actor_name, review_due_after
+from linkwork.directory.services import actor_name, live_state_on, review_due_after
 
 Actor = User | Operator
 T = TypeVar("T")
@@ -98,6 +100,8 @@ EDITORIAL = frozenset(
         "created_at",
     }
 )
+
+PROVENANCE = ("source", "source_recorded_at", "source_recorded_by")
 
 
 @dataclass
@@ -452,11 +456,22 @@ class _Writer:
                 note = self.bundle.source_notes.get(service_id)
                 row["source"] = (f"{source}, {note}" if note else source)[:200]
                 if self.publish:
-                    row["review_due_on"] = review_due(values.get("assured_date") or self.today)
+                    # A feed's assurance date counts as the last check: an entry last assured long
+                    # ago arrives due for review or stale, as the daily sweep would have it.
+                    due = review_due(values.get("assured_date") or self.today)
+                    row["review_due_on"] = due
+                    row["state"] = live_state_on(due, self.today)
                 yield row
 
-        table = connection.ops.quote_name(Service._meta.db_table)
-        expressions = {"version": f"{table}.{connection.ops.quote_name('version')} + 1"}
+        quote = connection.ops.quote_name
+        table = quote(Service._meta.db_table)
+        expressions = {"version": f"{table}.{quote('version')} + 1"}
+        # Provenance says where the entry came from first: an entry with a source keeps all three.
+        for column in PROVENANCE:
+            expressions[column] = (
+                f"CASE WHEN {table}.{quote('source')} = '' THEN EXCLUDED.{quote(column)} "
+                f"ELSE {table}.{quote(column)} END"
+            )
         for fact in FACTS:
             column = connection.ops.quote_name(fact.column)
             if fact.kind == "boolean":

@@ -7,7 +7,8 @@ describes them and the choices made where the specification is silent.
 
 Only the public directory appears (see `public_selectors`): a draft, submitted, rejected or archived
 entry is never listed and is 404 by id. Bad parameters get status 400 and
-`{"error": {"code": "INVALID_PARAMETER", "message": ..., "fields": {name: reason}}}`.
+`{"error": {"code": "INVALID_PARAMETER", "message": ..., "fields": {name: reason}}}`. Anything else
+that goes wrong is a JSON 500 with CORS headers, logged as Django logs its own 500s.
 """
 
 from __future__ import annotations
@@ -15,17 +16,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import math
 import uuid
 from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
+from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
 from linkwork.core.errors import DomainError, NotFound
+from linkwork.core.time import LONDON
 from linkwork.directory import hsds, public_selectors
 from linkwork.directory.geography import distance_km, locate
 from linkwork.directory.models import Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
@@ -39,9 +43,12 @@ PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index
 OPENAPI_URL = "https://openreferraluk.org/specifications/3.0/openapi.json"
 
 DEFAULT_PER_PAGE = 50
+MAX_PAGE = 1_000_000  # far beyond any directory's last page; keeps offsets within what databases take
 MINIMAL_MAX_PER_PAGE = 1000  # `minimal=true` asks for everything in one page where possible
 SEARCH_LOOKAHEAD = 1000  # service_at_locations with words or a postcode: the best this many services
 CACHE_SECONDS = 300
+
+logger = logging.getLogger("django.request")
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -99,6 +106,13 @@ def oruk_endpoint(view: Callable[..., Any]) -> View:
                 status = error.status if error.status not in (400, 422) else 400
                 code = error.code if status != 400 else BadParameter.code
                 response = _error(status, code, error.message, error.fields)
+            except Exception:
+                # Logged and signalled as Django does for its own 500s (error e-mails, the test client).
+                logger.error(
+                    "Internal Server Error: %s", request.path, exc_info=True, extra={"request": request}
+                )
+                got_request_exception.send(sender=None, request=request)
+                response = _error(500, "SERVER_ERROR", "Something went wrong on our side. Try again later.")
         return _with_cors(response)
 
     # Nothing here changes anything, so other methods get the API's own 405 rather than a CSRF page.
@@ -132,7 +146,7 @@ class Params:
             return True
         raise self._bad(name, "Use true or false.")
 
-    def whole_number(self, name: str, default: int) -> int:
+    def whole_number(self, name: str, default: int, *, maximum: int | None = None) -> int:
         raw = self._raw(name)
         if not raw:
             return default
@@ -142,6 +156,8 @@ class Params:
             raise self._bad(name, "Use a whole number, like 1.") from None
         if value < 1:
             raise self._bad(name, "Use a whole number of 1 or more.")
+        if maximum is not None and value > maximum:
+            raise self._bad(name, f"Use a whole number from 1 to {maximum}.")
         return value
 
     def one_id(self, name: str) -> uuid.UUID | None:
@@ -161,18 +177,21 @@ class Params:
             raise self._bad(name, UUID_HELP) from None
 
     def moment(self, name: str) -> dt.datetime | None:
-        """An ISO 8601 date or date and time; without a time zone it is taken as UTC."""
+        """An ISO 8601 date or date and time, in UTC. Without a time zone it is UK time (Europe/London),
+        as in the staff API and the search engine; a date alone is the start of that day."""
         raw = self._raw(name)
         if not raw:
             return None
         try:
             value = dt.datetime.fromisoformat(raw.replace(" ", "+"))
-        except ValueError:
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=LONDON)
+            return value.astimezone(dt.UTC)  # the first or last days of the calendar can overflow
+        except (ValueError, OverflowError):
             raise self._bad(name, "Use an ISO 8601 date or time, like 2025-03-15T10:30:00Z.") from None
-        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
     def page(self) -> int:
-        return self.whole_number("page", 1)
+        return self.whole_number("page", 1, maximum=MAX_PAGE)
 
     def per_page(self, *, cap: int = MAX_PER_PAGE, default: int = DEFAULT_PER_PAGE) -> int:
         """Asking for more than the cap gets the cap; the page's `size` says how many came."""
@@ -297,7 +316,10 @@ def _search(query: DirectoryQuery) -> tuple[list[uuid.UUID], int]:
 def _services_page(filters: _ServiceFilters, page: int, per_page: int) -> tuple[list[Service], int]:
     if filters.needs_engine:
         ids, total = _search(filters.query(page, per_page))
-        return public_selectors.public_services_by_id(ids), total
+        found = public_selectors.public_services_by_id(ids)
+        # The engine's index can lag a change by a moment: an entry archived since is left out of the
+        # page and of the count, so `size` and `total_items` agree.
+        return found, max(0, total - (len(ids) - len(found)))
     services = public_selectors.public_service_list(**filters.selector_filters())
     return list(services[_window(page, per_page)]), services.count()
 

@@ -54,7 +54,7 @@ ENTRY_PREFETCH = (
 
 
 def _entries(queryset: QuerySet[Service]) -> QuerySet[Service]:
-    return queryset.select_related("organization").prefetch_related(*ENTRY_PREFETCH)
+    return queryset.select_related("organization", "owner").prefetch_related(*ENTRY_PREFETCH)
 
 
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:
@@ -103,6 +103,7 @@ def staff_entries_by_ids(*, actor: User, ids: Iterable[uuid.UUID]) -> dict[uuid.
 
 
 def entry_verifications(*, actor: User, service: Service) -> list[Verification]:
+    """The checks recorded on an entry, newest first: for the owner's editors only (empty otherwise)."""
     return list(visible_to(actor, Action.VIEW, Verification).filter(service=service))
 
 

@@ -4,7 +4,9 @@ The directory is shared by every organisation of an installation: any member of 
 published entries (and stale ones, flagged). Each entry is looked after by one owner organisation,
 whose directory editors alone see its drafts, submissions, rejections and archive, change it,
 decide its problem reports and claims, and approve it. The public reads published entries through
-`selectors.public_services`, not through these policies.
+`public_selectors.public_services`, not through these policies. Provider organisations and venues
+have no policy of their own: they are changed only through their entry (`editing.py`, authorised by
+the entry's policy) or by import, and read with the entries they serve.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from linkwork.core.policies import Action, Policy, organisation_of, register
 from linkwork.directory.models import (
     PUBLIC_STATES,
     ListingClaim,
-    Location,
-    Organization,
     ProblemReport,
     Service,
     Verification,
@@ -61,32 +61,6 @@ class ServicePolicy(Policy[Service]):
         return queryset.filter(_service_filter(actor, action))
 
 
-class OwnedRecordPolicy(Policy[Any]):
-    """Provider organisations and locations: anyone on staff reads them; owners' editors change them."""
-
-    def allows(self, actor: User, action: str, obj: Any) -> bool:
-        if action == Action.VIEW:
-            return True
-        if not is_editor(actor) or action not in EDITOR_ACTIONS:
-            return False
-        return obj is None or obj.owner_id == actor.organisation_id
-
-    def scope(self, actor: User, action: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        if action == Action.VIEW:
-            return queryset
-        if not is_editor(actor) or action not in EDITOR_ACTIONS:
-            return queryset.none()
-        return queryset.filter(owner_id=organisation_of(actor))
-
-
-class OrganizationPolicy(OwnedRecordPolicy):
-    model = Organization
-
-
-class LocationPolicy(OwnedRecordPolicy):
-    model = Location
-
-
 class EditorialTaskPolicy(Policy[Any]):
     """Problem reports, claims and verifications are the business of the entry's owner's editors."""
 
@@ -115,8 +89,6 @@ class VerificationPolicy(EditorialTaskPolicy):
 
 for policy in (
     ServicePolicy(),
-    OrganizationPolicy(),
-    LocationPolicy(),
     ProblemReportPolicy(),
     ListingClaimPolicy(),
     VerificationPolicy(),

@@ -2,8 +2,10 @@
 
 Only entries in `PUBLIC_STATES` (published, review due, stale) are public. Around them:
 
-- An organisation is public when one of its services is public, or when it has no services at all. One
-  known only through a suggestion, a draft or a rejected submission stays out of sight.
+- An organisation is public when one of its services is public, and only then. Organisations have no
+  review of their own: one with no services (an import's bare organisation, or the one a suggestion
+  named before an editor moved the entry to another provider) or known only through a suggestion, a
+  draft or a rejected submission stays out of sight.
 - A service-at-location is public when its service is.
 - Taxonomies and taxonomy terms are reference data and always public.
 
@@ -90,8 +92,7 @@ def public_services_of(organization_ids: Sequence[uuid.UUID]) -> QuerySet[Servic
 
 
 def _public_organization_filter() -> Q:
-    any_service = Service.objects.filter(organization_id=OuterRef("id"))
-    return Q(Exists(any_service.filter(state__in=PUBLIC_STATES))) | ~Q(Exists(any_service))
+    return Q(Exists(public_services().filter(organization_id=OuterRef("id"))))
 
 
 def public_organization_list(*, search: str = "") -> QuerySet[Organization]:
@@ -146,8 +147,13 @@ def public_service_at_location_get(service_at_location_id: uuid.UUID) -> Service
 
 
 def service_at_locations_of(service_ids: Sequence[uuid.UUID]) -> list[ServiceAtLocation]:
-    """With their locations (None when the reference dangles)."""
-    found = ServiceAtLocation.objects.filter(service_id__in=service_ids).select_related("location")
+    """Those of the public services among `service_ids`, with their locations (None when the reference
+    dangles). The search engine's ids can include an entry that left the public directory a moment ago."""
+    found = (
+        ServiceAtLocation.objects.filter(service_id__in=service_ids)
+        .filter(service_id__in=public_services().values("id"))
+        .select_related("location")
+    )
     return list(found.order_by("id"))
 
 

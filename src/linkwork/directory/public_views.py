@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from linkwork.core.errors import DomainError, RateLimited
 from linkwork.core.http import client_ip
 from linkwork.core.time import local_today, to_london
-from linkwork.directory import geography, page_selectors, recurrence, search, selectors, services
+from linkwork.directory import geography, page_selectors, search, selectors, services
 from linkwork.directory.forms import ClaimForm, ProblemForm, SearchForm, SuggestForm
 from linkwork.directory.models import (
     Booking,
@@ -32,11 +32,17 @@ from linkwork.directory.models import (
     VerificationMethod,
 )
 from linkwork.directory.query import DirectoryQuery, SearchHit, SearchResults
+from linkwork.directory.words import (
+    clock,
+    closure_lines,
+    journey_words,
+    long_date,
+    next_sessions,
+    when_lines,
+)
 from linkwork.web.forms import add_service_errors
 
 PER_PAGE = 20
-NEXT_SESSIONS_DAYS = 28
-NEXT_SESSIONS_SHOWN = 8
 POSTCODE_ATTRIBUTION = (
     "Distances are rough, measured from the middle of the postcode area. Postcode centres from the ONS "
     "National Statistics Postcode Lookup and Food Standards Agency data, under the Open Government "
@@ -66,107 +72,10 @@ def posted(request: HttpRequest) -> QueryDict | None:
 # --- Words ---------------------------------------------------------------------------------------------
 
 
-def long_date(day: dt.date) -> str:
-    """3 March 2026."""
-    return f"{day.day} {recurrence.MONTH_NAMES[day.month - 1]} {day.year}"
-
-
 def when_words(moment: dt.datetime) -> str:
     """3 March 2026 at 2:05pm, in London time."""
     local = to_london(moment)
-    return f"{long_date(local.date())} at {_clock(local.time())}"
-
-
-def _clock(moment: dt.time) -> str:
-    hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    return f"{hour}:{moment.minute:02d}{suffix}" if moment.minute else f"{hour}{suffix}"
-
-
-def minutes_words(minutes: int) -> str:
-    """For example, "20 minutes", "1 hour", "1 hour 5 minutes"."""
-    hours, rest = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours > 1 else ''}")
-    if rest or not hours:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-    return " ".join(parts)
-
-
-def journey_words(journey: geography.Journey) -> str:
-    """For example, "1.2 km · about 20 minutes’ walk · about 15 minutes by bus"."""
-    km = f"{max(journey.km, 0.1):.1f} km"
-    walking = minutes_words(journey.walk_minutes)
-    walk = f"about {walking}{'’' if walking.endswith('s') else '’s'} walk"
-    bus = f"about {minutes_words(journey.bus_minutes)} by bus"
-    return " · ".join((km, walk, bus))
-
-
-def _closures(service: Service) -> tuple[recurrence.Closure, ...]:
-    return tuple(
-        recurrence.Closure(closure.starts_on, closure.ends_on, closure.reason)
-        for closure in service.closures.all()
-    )
-
-
-def recurrences(service: Service) -> list[recurrence.Recurrence]:
-    """The entry's schedules as recurrences, each carrying the entry's closures."""
-    closures = _closures(service)
-    return [
-        recurrence.Recurrence(
-            freq=schedule.freq,
-            interval=schedule.interval,
-            byday=schedule.byday,
-            bymonthday=schedule.bymonthday,
-            byweekno=schedule.byweekno,
-            byyearday=schedule.byyearday,
-            wkst=schedule.wkst,
-            count=schedule.count,
-            until=schedule.until,
-            dtstart=schedule.dtstart,
-            valid_from=schedule.valid_from,
-            valid_to=schedule.valid_to,
-            opens_at=schedule.opens_at,
-            closes_at=schedule.closes_at,
-            description=schedule.description,
-            closures=closures,
-        )
-        for schedule in service.schedules.all()
-    ]
-
-
-def when_lines(service: Service, today: dt.date) -> list[str]:
-    """Each session time in plain English, e.g. "Tuesdays, 10am to 12pm"; repeated lines once."""
-    lines: list[str] = []
-    for rule in recurrences(service):
-        line = recurrence.describe(rule, today)
-        if line not in lines:
-            lines.append(line)
-    return lines
-
-
-def closure_lines(service: Service, today: dt.date) -> list[str]:
-    return recurrence.describe_closures(recurrence.Recurrence(closures=_closures(service)), today)
-
-
-def next_sessions(service: Service, today: dt.date) -> list[str]:
-    """The next sessions over four weeks, closures left out: "Tuesday 1 December, 10am to 12pm"."""
-    end = today + dt.timedelta(days=NEXT_SESSIONS_DAYS - 1)
-    found = {
-        (occurrence.on, occurrence.opens_at, occurrence.closes_at)
-        for rule in recurrences(service)
-        for occurrence in recurrence.occurrences(rule, today, end)
-    }
-    lines = []
-    for on, opens_at, closes_at in sorted(found, key=lambda item: (item[0], item[1] or dt.time.min)):
-        words = f"{recurrence.DAY_NAMES[on.weekday()]} {on.day} {recurrence.MONTH_NAMES[on.month - 1]}"
-        if opens_at and closes_at:
-            words += f", {_clock(opens_at)} to {_clock(closes_at)}"
-        elif opens_at:
-            words += f", from {_clock(opens_at)}"
-        lines.append(words)
-    return lines[:NEXT_SESSIONS_SHOWN]
+    return f"{long_date(local.date())} at {clock(local.time())}"
 
 
 def checked_words(service: Service) -> str:
@@ -178,10 +87,21 @@ def checked_words(service: Service) -> str:
     return " ".join(part for part in (long_date(to_london(service.last_verified_at).date()), how) if part)
 
 
+def assured_words(service: Service) -> str:
+    """For an entry nobody here has checked but whose source vouched for it (HSDS `assured_date`, as
+    feeds give it): "Confirmed by the source on 10 December 2024"; "" otherwise."""
+    if service.assured_date is None:
+        return ""
+    return f"Confirmed by the source on {long_date(service.assured_date)}"
+
+
 def last_checked(service: Service) -> str:
-    """For example, "Last checked 3 March 2026 by phone", or "Not checked yet"."""
+    """For example, "Last checked 3 March 2026 by phone", "Confirmed by the source on 10 December
+    2024" (an imported entry nobody here has checked yet), or "Not checked yet"."""
     words = checked_words(service)
-    return f"Last checked {words}" if words else "Not checked yet"
+    if words:
+        return f"Last checked {words}"
+    return assured_words(service) or "Not checked yet"
 
 
 def _months_between(earlier: dt.date, later: dt.date) -> int:
@@ -193,11 +113,15 @@ def stale_warning(service: Service, today: dt.date) -> str:
     """For stale entries, a plain warning that they may be out of date; "" for others."""
     if service.state != EntryState.STALE:
         return ""
-    if service.last_verified_at is None:
+    if service.last_verified_at is not None:
+        last, verb = to_london(service.last_verified_at).date(), "checked"
+    elif service.assured_date is not None:
+        last, verb = service.assured_date, "confirmed"
+    else:
         return "This information has not been checked for a long time and may be out of date."
-    months = max(1, _months_between(to_london(service.last_verified_at).date(), today))
+    months = max(1, _months_between(last, today))
     return (
-        f"This information was last checked over {months} month{'s' if months != 1 else ''} ago "
+        f"This information was last {verb} over {months} month{'s' if months != 1 else ''} ago "
         "and may be out of date."
     )
 
@@ -359,11 +283,12 @@ def query_from(data: dict[str, Any], page: int, **extra: Any) -> DirectoryQuery:
     """A search form's cleaned data as the search engine's query."""
     only = set(data.get("only") or ())
     category = data.get("category") or ""
+    distance = data.get("distance")
     return DirectoryQuery(
         text=data.get("q") or "",
         taxonomy_term_ids=(uuid.UUID(category),) if category else (),
         postcode=data.get("postcode") or "",
-        max_km=float(data["distance"]) if data.get("distance") and data.get("postcode") else None,
+        max_km=float(distance) if distance and data.get("postcode") else None,
         day=int(data["day"]) if data.get("day") not in (None, "") else None,
         this_week="this_week" in only,
         free_only="free" in only,
@@ -469,7 +394,7 @@ def entry_context(service: Service, today: dt.date, place: geography.Place | Non
         "costs": [cost_words(option) for option in service.cost_options.all()],
         "ages": age_words(service),
         "checked": last_checked(service),
-        "checked_words": checked_words(service) or "Not checked yet",
+        "checked_words": checked_words(service) or assured_words(service) or "Not checked yet",
         "stale_warning": stale_warning(service, today),
         "status_notice": STATUS_NOTICE.get(service.status.strip().lower(), ""),
         "categories": page_selectors.entry_categories(service),

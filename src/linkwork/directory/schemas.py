@@ -296,6 +296,26 @@ def _fact_label(fact: connector_facts.Fact, value: str) -> str:
     return value
 
 
+class EditorsOnlyOut(Schema):
+    """Personal details and what a suggester wrote: for the entry's owner's directory editors only."""
+
+    submitted_by_name: str
+    submitted_by_email: str
+    suggestion_details: str = Field(description="What the suggester wrote about when, where and a phone")
+    provider_contact_name: str
+    provider_contact_email: str
+
+    @staticmethod
+    def of(service: Service) -> "EditorsOnlyOut":
+        return EditorsOnlyOut(
+            submitted_by_name=service.submitted_by_name,
+            submitted_by_email=service.submitted_by_email,
+            suggestion_details=service.suggestion_details,
+            provider_contact_name=service.provider_contact_name,
+            provider_contact_email=service.provider_contact_email,
+        )
+
+
 class ServiceDetailOut(Schema):
     id: uuid.UUID
     name: str
@@ -335,10 +355,14 @@ class ServiceDetailOut(Schema):
     verifications: list[VerificationOut] | None = Field(
         description="Every check, newest first: for the owner's directory editors, null for others"
     )
+    for_editors: EditorsOnlyOut | None = Field(
+        description="Who suggested it, what they wrote, and the provider contact: for the owner's "
+        "directory editors, null for others"
+    )
 
     @staticmethod
     def build(
-        service: Service, *, actions: list[str], verifications: list[Verification] | None
+        service: Service, *, actions: list[str], verifications: list[Verification] | None, own: bool
     ) -> "ServiceDetailOut":
         today = local_today()
         closures = _closures(service)
@@ -440,6 +464,7 @@ class ServiceDetailOut(Schema):
             verifications=None
             if verifications is None
             else [VerificationOut.of(check) for check in verifications],
+            for_editors=EditorsOnlyOut.of(service) if own else None,
         )
 
 

@@ -739,7 +739,7 @@ def _filters(index: _Index, query: DirectoryQuery) -> Bools:
         after = query.modified_after
         if after.tzinfo is None:  # a date and time without a zone is taken as London time
             after = after.replace(tzinfo=LONDON)
-        mask &= index.modified > after.timestamp()
+        mask &= index.modified >= after.timestamp()  # on or after, as the database filters
     if query.day is not None:
         mask &= (index.weekdays & np.uint8(1 << query.day)) != 0
     if query.this_week:

@@ -1,6 +1,8 @@
 """Reads for staff and for result pages: staff search, one entry, the editors' work queue, the entries
 behind a page of search results, and the categories offered as filters.
 
+One entry in full, its checks, problem reports and claims are read through `page_selectors`.
+
 Staff search runs on the search engine (search.py), which knows nothing of access rules, so the rules
 are applied here: every member of staff searches the public directory (published, review due and
 stale entries); directory editors may also search the entries in other states, but only their own
@@ -17,7 +19,7 @@ from dataclasses import dataclass, replace
 from django.db.models import Prefetch, QuerySet
 
 from linkwork.accounts.models import User
-from linkwork.core.errors import NotFound, PermissionDenied, ValidationFailed
+from linkwork.core.errors import PermissionDenied, ValidationFailed
 from linkwork.core.policies import Action, authorize, visible_to
 from linkwork.core.time import local_today
 from linkwork.directory import connector_facts
@@ -34,7 +36,6 @@ from linkwork.directory.models import (
     ServiceAtLocation,
     TaskStatus,
     TaxonomyTerm,
-    Verification,
 )
 from linkwork.directory.policies import is_editor
 from linkwork.directory.query import DirectoryQuery, SearchResults
@@ -54,13 +55,6 @@ RESULT_PREFETCH = (
     Prefetch("schedules", queryset=Schedule.objects.order_by("opens_at", "pk")),
     "closures",
     "cost_options",
-)
-DETAIL_PREFETCH = (
-    *RESULT_PREFETCH,
-    "phones",
-    "languages",
-    "contacts",
-    "service_areas",
 )
 
 
@@ -85,31 +79,6 @@ def services_for_staff(actor: User, query: DirectoryQuery) -> SearchResults:
             return SearchResults(hits=[], total=0, page=query.page, per_page=query.per_page, place=None)
         query = replace(query, owner_id=actor.organisation_id)
     return search_services(query)
-
-
-def service_for_staff(actor: User, service_id: uuid.UUID | str) -> Service:
-    """One entry the actor may see, with everything its detail shows; NotFound for anything else."""
-    try:
-        pk = service_id if isinstance(service_id, uuid.UUID) else uuid.UUID(str(service_id))
-    except ValueError:
-        raise NotFound() from None
-    found = (
-        visible_to(actor, Action.VIEW, Service)
-        .filter(pk=pk)
-        .select_related("organization", "owner", "last_verified_by")
-        .prefetch_related(*DETAIL_PREFETCH)
-        .first()
-    )
-    if found is None:
-        raise NotFound()
-    return found
-
-
-def service_verifications(actor: User, service: Service) -> list[Verification]:
-    """The checks recorded on an entry, newest first: for the owner's editors only (empty otherwise)."""
-    return list(
-        visible_to(actor, Action.VIEW, Verification).filter(service=service).select_related("verified_by")
-    )
 
 
 def services_by_ids(

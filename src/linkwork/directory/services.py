@@ -10,8 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.db.models import Q
 
 from linkwork.accounts.models import Organisation, User
 from linkwork.audit.services import audit_record
@@ -25,6 +26,7 @@ from linkwork.directory.models import (
     EntryState,
     ListingClaim,
     Organization,
+    Phone,
     ProblemKind,
     ProblemReport,
     Service,
@@ -36,6 +38,9 @@ from linkwork.directory.models import (
 Actor = User | Operator
 
 PUBLIC_SUBMISSIONS_PER_HOUR = 5
+# Who a public suggestion is recorded by (never the suggester's name: staff of every organisation
+# read an entry's provenance).
+SUGGESTION_RECORDED_BY = "public suggestion"
 PUBLIC_LIMIT_MESSAGE = "Too many forms have been sent from this connection. Please try again in an hour."
 
 
@@ -47,12 +52,31 @@ def review_due_after(verified_on: dt.date) -> dt.date:
     return verified_on + dt.timedelta(days=settings.LINKWORK_DIRECTORY_REVIEW_DAYS)
 
 
-def stale_after(review_due_on: dt.date) -> dt.date:
-    return review_due_on + dt.timedelta(days=settings.LINKWORK_DIRECTORY_STALE_AFTER_DAYS)
+def live_state_on(review_due_on: dt.date | None, today: dt.date) -> str:
+    """The state a live entry with this review date has on `today`, by the daily sweep's rules.
+
+    Published until its review date, review due from that day, and stale once it has been due for
+    LINKWORK_DIRECTORY_STALE_AFTER_DAYS. An entry without a review date stays published.
+    """
+    if review_due_on is None or review_due_on > today:
+        return EntryState.PUBLISHED
+    if review_due_on <= today - dt.timedelta(days=settings.LINKWORK_DIRECTORY_STALE_AFTER_DAYS):
+        return EntryState.STALE
+    return EntryState.REVIEW_DUE
+
+
+def _locked(service: Service) -> Service:
+    """The entry's row as it is now, locked until the transaction ends.
+
+    A lifecycle move is computed from this, never from the caller's copy, so two moves at once (a
+    publish and a reject of one submission, say) cannot both succeed: the second waits for the first
+    and then finds the entry in its new state.
+    """
+    return Service.objects.select_for_update().get(pk=service.pk)
 
 
 def _move(service: Service, action: str) -> str:
-    """Apply a lifecycle action to `service` in memory; returns the state it left."""
+    """Apply a lifecycle action to `service` (a locked row) in memory; returns the state it left."""
     before = service.state
     service.state = ENTRY_LIFECYCLE.target(service.state, action)
     service.state_changed_at = now()
@@ -68,6 +92,7 @@ def _save_transition(actor: Actor | None, service: Service, before: str, extra_f
         target=service,
         fields=["state", *extra_fields],
         values={"state": [before, service.state]},
+        organisation_id=service.owner_id,
     )
 
 
@@ -104,20 +129,22 @@ VERIFIED_FIELDS = [
 def entry_submit(*, actor: Actor, service: Service) -> Service:
     authorize(actor, Action.UPDATE, service)
     with transaction.atomic():
-        before = _move(service, "submit")
-        _save_transition(actor, service, before, [])
-    return service
+        current = _locked(service)
+        before = _move(current, "submit")
+        _save_transition(actor, current, before, [])
+    return current
 
 
 def entry_publish(*, actor: Actor, service: Service, method: str, note: str = "") -> Service:
     """Approve an entry: an editor has checked it (by phone, visit, e-mail or with the provider)."""
     authorize(actor, Action.APPROVE, service)
     with transaction.atomic():
-        before = _move(service, "publish")
-        service.rejection_reason = ""
-        _record_verification(actor, service, method, note)
-        _save_transition(actor, service, before, ["rejection_reason", *VERIFIED_FIELDS])
-    return service
+        current = _locked(service)
+        before = _move(current, "publish")
+        current.rejection_reason = ""
+        _record_verification(actor, current, method, note)
+        _save_transition(actor, current, before, ["rejection_reason", *VERIFIED_FIELDS])
+    return current
 
 
 def entry_reject(*, actor: Actor, service: Service, reason: str) -> Service:
@@ -127,25 +154,28 @@ def entry_reject(*, actor: Actor, service: Service, reason: str) -> Service:
         message = "Say why the submission is rejected; the reason is kept with it."
         raise ValidationFailed(message, fields={"reason": message})
     with transaction.atomic():
-        before = _move(service, "reject")
-        service.rejection_reason = reason
-        _save_transition(actor, service, before, ["rejection_reason"])
-    return service
+        current = _locked(service)
+        before = _move(current, "reject")
+        current.rejection_reason = reason
+        _save_transition(actor, current, before, ["rejection_reason"])
+    return current
 
 
 def entry_verify(*, actor: Actor, service: Service, method: str, note: str = "") -> Verification:
     """Record that a live entry was checked and is still right; it is published again."""
     authorize(actor, Action.UPDATE, service)
     with transaction.atomic():
-        before = _move(service, "verify")
-        verification = _record_verification(actor, service, method, note)
-        _save_transition(actor, service, before, VERIFIED_FIELDS)
+        current = _locked(service)
+        before = _move(current, "verify")
+        verification = _record_verification(actor, current, method, note)
+        _save_transition(actor, current, before, VERIFIED_FIELDS)
         audit_record(
             actor=actor,
             event="directory_service.verified",
-            target=service,
+            target=current,
             fields=VERIFIED_FIELDS,
             detail={"method": method},
+            organisation_id=current.owner_id,
         )
     return verification
 
@@ -153,17 +183,19 @@ def entry_verify(*, actor: Actor, service: Service, method: str, note: str = "")
 def entry_archive(*, actor: Actor, service: Service) -> Service:
     authorize(actor, Action.UPDATE, service)
     with transaction.atomic():
-        before = _move(service, "archive")
-        _save_transition(actor, service, before, [])
-    return service
+        current = _locked(service)
+        before = _move(current, "archive")
+        _save_transition(actor, current, before, [])
+    return current
 
 
 def entry_reopen(*, actor: Actor, service: Service) -> Service:
     authorize(actor, Action.UPDATE, service)
     with transaction.atomic():
-        before = _move(service, "reopen")
-        _save_transition(actor, service, before, [])
-    return service
+        current = _locked(service)
+        before = _move(current, "reopen")
+        _save_transition(actor, current, before, [])
+    return current
 
 
 @dataclass(frozen=True)
@@ -172,28 +204,60 @@ class SweepResult:
     stale: int
 
 
+SWEEP_CHUNK = 500
+# The lifecycle actions that take a live entry from one state to another as its review date ages.
+SWEEP_STEPS: dict[tuple[str, str], tuple[str, ...]] = {
+    (EntryState.PUBLISHED, EntryState.REVIEW_DUE): ("mark_review_due",),
+    (EntryState.PUBLISHED, EntryState.STALE): ("mark_review_due", "mark_stale"),
+    (EntryState.REVIEW_DUE, EntryState.STALE): ("mark_stale",),
+}
+
+
+def _sweep_one(actor: Operator, service: Service, today: dt.date) -> str | None:
+    """Move one locked entry as far as its review date says; the state it reached, or None."""
+    before = service.state
+    steps = SWEEP_STEPS.get((before, live_state_on(service.review_due_on, today)), ())
+    if not steps:
+        return None
+    for action in steps:
+        service.state = ENTRY_LIFECYCLE.target(service.state, action)
+    service.state_changed_at = now()
+    service.version += 1
+    _save_transition(actor, service, before, [])
+    return service.state
+
+
 def entries_sweep(*, actor: Operator, today: dt.date | None = None) -> SweepResult:
     """Move published entries past their review date to review due, and long-unchecked ones to stale.
 
-    Run daily (`linkwork daily`). Entries never verified (imported, for instance) count from the day
-    they were published.
+    Run daily (`linkwork daily`). Each entry moves through the lifecycle table on its locked row, its
+    version goes up and the move is audited (`directory_service.transitioned`, before and after); an
+    entry long overdue goes from published to stale in one run. One `directory_service.review_sweep`
+    entry sums the run up. Entries are handled a chunk at a time, each chunk in its own transaction.
     """
     today = today or local_today()
     stale_cutoff = today - dt.timedelta(days=settings.LINKWORK_DIRECTORY_STALE_AFTER_DAYS)
-    moment = now()
-    with transaction.atomic():
-        due = Service.objects.filter(state=EntryState.PUBLISHED, review_due_on__lte=today)
-        due_count = due.update(state=EntryState.REVIEW_DUE, state_changed_at=moment, updated_at=moment)
-        stale = Service.objects.filter(state=EntryState.REVIEW_DUE, review_due_on__lte=stale_cutoff)
-        stale_count = stale.update(state=EntryState.STALE, state_changed_at=moment, updated_at=moment)
-        if due_count or stale_count:
-            audit_record(
-                actor=actor,
-                event="directory_service.review_sweep",
-                target=Service,
-                detail={"review_due": due_count, "stale": stale_count, "today": today.isoformat()},
-            )
-    return SweepResult(review_due=due_count, stale=stale_count)
+    candidates = Q(state=EntryState.PUBLISHED, review_due_on__lte=today) | Q(
+        state=EntryState.REVIEW_DUE, review_due_on__lte=stale_cutoff
+    )
+    ids = list(Service.objects.filter(candidates).order_by("pk").values_list("pk", flat=True))
+    counts: dict[str, int] = {EntryState.REVIEW_DUE: 0, EntryState.STALE: 0}
+    for offset in range(0, len(ids), SWEEP_CHUNK):
+        with transaction.atomic():
+            chunk = Service.objects.select_for_update().filter(pk__in=ids[offset : offset + SWEEP_CHUNK])
+            for service in chunk.order_by("pk"):
+                reached = _sweep_one(actor, service, today)
+                if reached is not None:
+                    counts[reached] += 1
+    result = SweepResult(review_due=counts[EntryState.REVIEW_DUE], stale=counts[EntryState.STALE])
+    if result.review_due or result.stale:
+        audit_record(
+            actor=actor,
+            event="directory_service.review_sweep",
+            target=Service,
+            detail={"review_due": result.review_due, "stale": result.stale, "today": today.isoformat()},
+        )
+    return result
 
 
 # --- The public's part ------------------------------------------------------------------------
@@ -221,6 +285,19 @@ def _limit_public(model: type[Service] | type[ProblemReport] | type[ListingClaim
     )
     if recent.count() >= PUBLIC_SUBMISSIONS_PER_HOUR:
         raise RateLimited(PUBLIC_LIMIT_MESSAGE)
+
+
+def _web_address(value: str, errors: dict[str, str]) -> str:
+    """A website as typed, with https:// added if it has no scheme; only http and https are taken."""
+    if not value:
+        return ""
+    if "://" not in value:
+        value = f"https://{value}"
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except DjangoValidationError:
+        errors["url"] = "Enter a web address like https://example.org."
+    return value
 
 
 def suggestions_owner() -> Organisation:
@@ -258,6 +335,7 @@ def service_suggest(*, details: dict[str, Any], ip_address: str) -> Service:
         errors["submitted_by_name"] = "Enter your name."
     _check_email(cleaned["submitted_by_email"], "submitted_by_email", errors, required=True)
     _check_email(cleaned["email"], "email", errors, required=False)
+    cleaned["url"] = _web_address(cleaned["url"], errors)
     if errors:
         raise ValidationFailed("Check the details of the service.", fields=errors)
     origin = origin_fingerprint(ip_address)
@@ -265,9 +343,9 @@ def service_suggest(*, details: dict[str, Any], ip_address: str) -> Service:
     owner = suggestions_owner()
     moment = now()
     with transaction.atomic():
-        organization = Organization.objects.create(
-            name=cleaned["organization_name"], description=cleaned["organization_name"], owner=owner
-        )
+        organization = Organization.objects.create(name=cleaned["organization_name"], owner=owner)
+        # What the suggester wrote about when, where and how to get in touch is for the editors to
+        # turn into sessions, an address and contacts; the public never sees it as typed.
         notes = "\n".join(
             f"{label}: {cleaned[key]}"
             for key, label in (("when", "When"), ("where", "Where"), ("phone", "Phone"))
@@ -281,7 +359,7 @@ def service_suggest(*, details: dict[str, Any], ip_address: str) -> Service:
             url=cleaned["url"],
             email=cleaned["email"],
             alert="",
-            application_process=notes,
+            suggestion_details=notes,
             state=EntryState.SUBMITTED,
             state_changed_at=moment,
             submitted_by_name=cleaned["submitted_by_name"],
@@ -289,9 +367,11 @@ def service_suggest(*, details: dict[str, Any], ip_address: str) -> Service:
             submitted_from=origin,
             source="suggest a service form",
             source_recorded_at=moment,
-            source_recorded_by=cleaned["submitted_by_name"],
+            source_recorded_by=SUGGESTION_RECORDED_BY,
             last_modified=moment,
         )
+        if cleaned["phone"]:
+            Phone.objects.create(service=service, number=cleaned["phone"], type="voice")
         audit_record(
             actor=None, event="directory_service.suggested", target=service, organisation_id=owner.pk
         )
@@ -418,3 +498,52 @@ def claim_decide(*, actor: Actor, claim: ListingClaim, approve: bool, reason: st
             organisation_id=service.owner_id,
         )
     return claim
+
+
+# --- Keeping the public's contact details no longer than needed ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactsCleared:
+    suggestions: int
+    problem_reports: int
+    claims: int
+
+
+def public_contacts_expire(*, actor: Operator, at: dt.datetime | None = None) -> ContactsCleared:
+    """Clear what the public told us about themselves once it is no longer needed.
+
+    LINKWORK_DIRECTORY_CONTACT_RETENTION_DAYS after a decision: a suggestion's suggester (name, e-mail,
+    hashed address) once it has left `submitted` (published, rejected or anything after); a problem
+    report's reporter once it is resolved or dismissed; a claim's claimant (name, e-mail, phone and the
+    evidence offered, which may name people) once it is approved or rejected. The decision, its reason
+    and an approved claimant recorded as the provider contact stay. Run daily (`linkwork daily`).
+    """
+    cutoff = (at or now()) - dt.timedelta(days=settings.LINKWORK_DIRECTORY_CONTACT_RETENTION_DAYS)
+    with transaction.atomic():
+        suggestions = (
+            Service.objects.exclude(state=EntryState.SUBMITTED)
+            .filter(state_changed_at__lte=cutoff)
+            .exclude(submitted_by_name="", submitted_by_email="", submitted_from="")
+            .update(submitted_by_name="", submitted_by_email="", submitted_from="")
+        )
+        reports = (
+            ProblemReport.objects.exclude(status=TaskStatus.OPEN)
+            .filter(resolved_at__lte=cutoff)
+            .exclude(reporter_name="", reporter_email="", submitted_from="")
+            .update(reporter_name="", reporter_email="", submitted_from="")
+        )
+        claims = (
+            ListingClaim.objects.exclude(status=ClaimStatus.PENDING)
+            .filter(decided_at__lte=cutoff)
+            .exclude(claimant_name="", claimant_email="", claimant_phone="", evidence="", submitted_from="")
+            .update(claimant_name="", claimant_email="", claimant_phone="", evidence="", submitted_from="")
+        )
+        if suggestions or reports or claims:
+            audit_record(
+                actor=actor,
+                event="directory.contacts_cleared",
+                target=Service,
+                detail={"suggestions": suggestions, "problem_reports": reports, "claims": claims},
+            )
+    return ContactsCleared(suggestions=suggestions, problem_reports=reports, claims=claims)

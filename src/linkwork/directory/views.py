@@ -47,10 +47,10 @@ from linkwork.directory.public_views import (
     pagination,
     posted,
     query_from,
-    recurrences,
     result_rows,
     when_words,
 )
+from linkwork.directory.words import recurrences
 from linkwork.web.forms import add_service_errors, form_page
 from linkwork.web.http import StaffRequest
 
@@ -177,6 +177,8 @@ def manage_entry(request: StaffRequest, service_id: uuid.UUID) -> HttpResponse:
     ]
     context = entry_context(service, today) | {
         "may_edit": may_edit,
+        # Suggesters' and provider contacts' details are for the owner's editors (who alone may edit).
+        "own_entry": may_edit,
         "actions": actions,
         "schedules": schedules,
         "closure_rows": list(service.closures.all()),
@@ -432,10 +434,11 @@ def manage_claim(request: StaffRequest, claim_id: int) -> HttpResponse:
         messages.success(request, "The claim is approved." if approve else "The claim is rejected.")
         return redirect(_entry_url(claim.service))
 
+    cleared = "Cleared after the decision"
     rows = [
-        ("Name", claim.claimant_name),
+        ("Name", claim.claimant_name or cleared),
         ("Role", claim.claimant_role),
-        ("E-mail", claim.claimant_email),
+        ("E-mail", claim.claimant_email or cleared),
         ("Phone", claim.claimant_phone or "Not given"),
         ("How to check", claim.evidence or "Not given"),
         ("Claimed", when_words(claim.claimed_at)),

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from linkwork.accounts.selectors import organisation_get
 from linkwork.core.errors import DomainError
 from linkwork.core.policies import Action, authorize, visible_to
+from linkwork.matching.connection_selectors import connection_may_create, person_connections
+from linkwork.matching.shortlist_selectors import person_shortlist_summary
 from linkwork.people import selectors, services
 from linkwork.people.forms import ConsentForm, IntakeForm, PersonForm
 from linkwork.people.models import Person
@@ -90,6 +92,10 @@ def person_detail(request: StaffRequest, person_id: int) -> HttpResponse:
         "consents": selectors.consent_list(actor=request.user, person=person),
         "referrals": referral_list(actor=request.user).filter(person=person),
         "episodes": episode_list_for_person(actor=request.user, person_id=person.pk),
+        "connections": person_connections(actor=request.user, person=person),
+        "may_connect": connection_may_create(actor=request.user, person=person),
+        "shortlist_names": person_shortlist_summary(actor=request.user, person=person),
+        "recommendations": None,  # the page links to them: working them out is audited, so on request
     }
     return render(request, "people/person_detail.html", context)
 

@@ -13,6 +13,7 @@ from linkwork.accounts.roles import STAFF_LIST_ROLES, Role
 from linkwork.audit.models import AuditEvent
 from linkwork.core.policies import Action, can
 from linkwork.directory.models import Service
+from linkwork.matching.gap_policies import REPORT_ROLES
 from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
 from linkwork.support.models import Programme, SupportEpisode
@@ -79,6 +80,12 @@ DESTINATIONS: list[Destination] = [
         "directory_work_queue",
         "Suggestions, problem reports, claims and checks waiting for directory editors.",
         lambda user: can(user, Action.CREATE, Service),
+    ),
+    Destination(
+        "Gaps",
+        "gap_list",
+        "Needs nothing in the directory could meet: what, where and what stood in the way.",
+        lambda user: user.has_role(*REPORT_ROLES, Role.CONNECTOR),
     ),
     Destination(
         "Staff",

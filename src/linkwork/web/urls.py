@@ -29,5 +29,9 @@ urlpatterns = [
     path("", include("linkwork.outcomes.urls")),
     path("", include("linkwork.networks.urls")),
     path("directory/", include("linkwork.directory.urls")),
+    path("", include("linkwork.matching.urls_recommendations")),
+    path("", include("linkwork.matching.urls_connections")),
+    path("", include("linkwork.matching.urls_shortlists")),
+    path("", include("linkwork.matching.urls_gaps")),
     path("audit/", include("linkwork.audit.urls")),
 ]

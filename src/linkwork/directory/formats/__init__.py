@@ -33,7 +33,7 @@ from django.db import models
 from linkwork.directory import connector_facts
 from linkwork.directory import models as directory_models
 from linkwork.directory.hsds_tables import COLUMNS as HSDS_COLUMNS
-from linkwork.directory.sanitise import sanitise_text
+from linkwork.directory.sanitise import looks_like_html, sanitise_text
 
 T = TypeVar("T")
 
@@ -45,7 +45,11 @@ IMPORT_NAMESPACE = uuid.UUID("3b0c6a4e-9d51-4c7e-8f2a-5d6e1b9a7c30")
 
 TEXT_LIMIT = 50_000
 NAME_LIMIT = 1_000
+# Short names, shown as headings and link text: markup in them is made plain text on one line.
 NAME_FIELDS = frozenset({"name", "alternate_name", "title", "department", "attention"})
+# Web addresses (HSDS marks all but `logo` as `uri`): only http and https, so no `javascript:` link.
+URL_FIELDS = frozenset({"url", "website", "uri", "term_uri", "schedule_link", "logo"})
+WEB_SCHEMES = ("http", "https")
 
 # Free-text fields that feeds fill with HTML; they are made plain text (see `sanitise`).
 HTML_FIELDS = frozenset(
@@ -265,6 +269,34 @@ def _number_text(value: float) -> str:
 
 _plain_email = _text(254, html=False)
 _plain_short = _text(500, html=False)
+_plain_long = _text(TEXT_LIMIT, html=False)
+_plain_name = _text(NAME_LIMIT, html=False)
+
+
+def _name(value: Any) -> str:
+    """A name; one written as HTML (`<b>Club</b>`, `<img src=x onerror=...>Club`) keeps only its text."""
+    text = _plain_name(value)
+    if "<" in text and looks_like_html(text):
+        text = " ".join(sanitise_text(text).split())
+    return text
+
+
+# Browsers drop tabs and line breaks anywhere in an address, and C0 controls and spaces around it, before
+# reading its scheme ("java\tscript:" is "javascript:"), so those go before the scheme is checked.
+_URL_BREAKS = re.compile(r"[\t\n\r]")
+_URL_EDGES = "".join(chr(code) for code in range(0x21))
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_HOST_AND_PORT = re.compile(r"[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+:\d+(?:[/?#].*)?", re.DOTALL)
+
+
+def _web_address(value: Any) -> str:
+    """A web address: one with a scheme must use http or https. One without (`www.example.org`,
+    `example.org:8080/page`) is kept as given; exports add https:// to a bare domain."""
+    text = _URL_BREAKS.sub("", _plain_long(value)).strip(_URL_EDGES)
+    scheme = _SCHEME.match(text)
+    if scheme and scheme[1].lower() not in WEB_SCHEMES and not _HOST_AND_PORT.fullmatch(text):
+        raise ValueError(f"{_shown(text)} is not a web address: use one starting https:// or http://")
+    return text
 
 
 def _email(value: Any) -> str:
@@ -382,7 +414,11 @@ def _converter(table: str, key: str, model_field: models.Field[Any, Any]) -> Con
         return _byday
     if table == "schedule" and key in ("bymonthday", "byweekno", "byyearday"):
         return _integer_list
-    return _text(NAME_LIMIT if key in NAME_FIELDS else TEXT_LIMIT, html=key in HTML_FIELDS)
+    if key in URL_FIELDS:
+        return _web_address
+    if key in NAME_FIELDS:
+        return _name
+    return _text(TEXT_LIMIT, html=key in HTML_FIELDS)
 
 
 def _columns(table: str) -> dict[str, Column]:

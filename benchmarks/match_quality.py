@@ -1,0 +1,50 @@
+"""`linkwork bench match-quality`: ranking quality on the evaluation set (tests/matching/eval/).
+
+nDCG@10 and recall@10 over 30+ people with hand-judged relevant services on a fixed directory of
+120 crafted services. Lexical mode only: semantic matching (`linkwork[semantic]`) is not installed,
+and the output says so. `--size` and `--seed` are ignored: the set is fixed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from typing import Any
+
+from tests.matching.eval.quality import evaluate, load
+
+from benchmarks.common import machine, progress
+from linkwork.accounts.models import Organisation
+from linkwork.core.policies import Operator
+from linkwork.core.time import local_today
+from linkwork.matching.engine import SEMANTIC_STATUS
+
+
+def run(*, size: int, seed: int, actor: Operator) -> dict[str, Any]:
+    del size, seed, actor
+    tag = uuid.uuid4().hex[:8]
+    owner = Organisation.objects.create(name=f"Benchmark match quality {tag}", slug=f"bench-quality-{tag}")
+    progress("match-quality: writing the evaluation directory ...")
+    keys = load(owner)
+    started = time.perf_counter()
+    lexical = evaluate(keys)
+    took = time.perf_counter() - started
+    return {
+        "benchmark": "match-quality",
+        "size": len(keys),
+        "machine": machine(),
+        "results": [
+            {
+                "mode": "lexical",
+                "people": lexical["people"],
+                "ndcg_at_10": lexical["ndcg_at_10"],
+                "recall_at_10": lexical["recall_at_10"],
+                "seconds": round(took, 2),
+            },
+            {"mode": "semantic", "status": SEMANTIC_STATUS},
+        ],
+        "per_person": lexical["per_person"],
+        "gaps": lexical["gaps"],
+        "date": dt.date.isoformat(local_today()),
+    }
