@@ -3,3 +3,4 @@
 from linkwork.matching.models.connections import *  # noqa: F403
 from linkwork.matching.models.gaps import *  # noqa: F403
 from linkwork.matching.models.shortlists import *  # noqa: F403
+from linkwork.matching.models.embeddings import *  # noqa: F403
