@@ -9,6 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from linkwork.audit.models import AuditEvent
 from linkwork.matching import connection_selectors as selectors
 from linkwork.matching.connections import connection_create, connection_move
 from linkwork.matching.models.connections import Connection, ConnectionMove, ProviderLink
@@ -76,6 +77,19 @@ def test_the_page_shows_the_stage_next_step_actions_and_history(case: Case, conn
     assert reverse("connection_action", args=[connection.pk, "discuss"]) in html
     assert reverse("connection_action", args=[connection.pk, "decline"]) in html
     assert "Connection made" in html
+
+
+def test_opening_a_connection_is_audited_for_casework_and_for_a_volunteer(
+    case: Case, connection: Connection
+) -> None:
+    address = reverse("connection_detail", args=[connection.pk])
+    assert signed_in(case.connector).get(address).status_code == 200
+    assert signed_in(case.volunteer).get(address).status_code == 200
+    assert signed_in(case.outsider).get(address).status_code == 404
+    views = AuditEvent.objects.filter(event="connection.viewed", object_id=str(connection.pk))
+    assert sorted(views.values_list("actor_id", "detail__view")) == sorted(
+        [(case.connector.pk, "view"), (case.volunteer.pk, "view_practical")]
+    )
 
 
 def test_a_simple_move_is_one_button(case: Case, connection: Connection) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from linkwork.accounts.models import User
+from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
 from linkwork.core.policies import Action, can, visible_to
 from linkwork.directory.models import PUBLIC_STATES, Service
@@ -42,6 +43,8 @@ def connection_get(*, actor: User, connection_id: int, action: str = Action.VIEW
     )
     if found is None:
         raise NotFound()
+    if action in (Action.VIEW, Action.VIEW_PRACTICAL):
+        audit_record(actor=actor, event="connection.viewed", target=found, detail={"view": str(action)})
     return found
 
 

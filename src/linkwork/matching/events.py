@@ -8,6 +8,7 @@ register_events(
     EventCode(
         "connection.created", AuditAction.CREATE, "A connection (onward referral) was suggested or made."
     ),
+    EventCode("connection.viewed", AuditAction.VIEW, "A connection was opened (its page or the API)."),
     EventCode("connection.moved", AuditAction.UPDATE, "A connection moved to another stage."),
     EventCode(
         "connection.provider_link_created", AuditAction.CREATE, "A link for the provider to confirm was made."
