@@ -19,8 +19,11 @@ out: only public states, nothing outside the age limits, nothing beyond the trav
 `include_beyond_limit`), and for someone housebound only what comes to them (home visits, online
 or by phone).
 
-The interest part is lexical; a semantic score can later be blended into it
-(`interest = (1 - SEMANTIC_SHARE) * lexical + SEMANTIC_SHARE * semantic`). Results say which mode ran.
+The interest part is lexical; with the `linkwork[semantic]` extra installed (semantic.py), the
+similarity of sentence embeddings of the person's interests and the service's text is blended in:
+`interest = max(lexical, semantic)`, the semantic score rescaled to at most 0.9 so that a direct word
+match still comes first. Results say which mode ran ("lexical" or "lexical+semantic") and, when
+semantic matching is off, why.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from linkwork.directory.geography import (
 )
 from linkwork.directory.models import PUBLIC_STATES, EntryState
 from linkwork.matching import interests as interest_list
+from linkwork.matching import semantic
 from linkwork.matching.index import DAY_KEYS, DAY_PARTS, MatchIndex, current, slot_bit
 from linkwork.matching.profile import MatchProfile
 
@@ -54,8 +58,9 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
 MODE = "lexical"
-SEMANTIC_STATUS = "not installed"
-SEMANTIC_SHARE = 0.5  # the interest part's share given to a semantic score, once there is one
+SEMANTIC_MODE = "lexical+semantic"
+SEMANTIC_STATUS = semantic.NOT_INSTALLED
+SEMANTIC_SKIPPED = "off for this search"
 
 PAST_FACTOR = 0.7  # interests the person had in the past count for a little less than current ones
 UNKNOWN = 0.5  # what a fact nobody recorded scores: neither for nor against
@@ -87,6 +92,7 @@ class Options:
     max_minutes: int | None = None  # overrides the person's own travel limit in minutes
     free_only: bool = False
     include_beyond_limit: bool = False
+    semantic: bool = True  # blend in semantic similarity when the extra is installed and checks out
 
 
 @dataclass
@@ -144,6 +150,9 @@ class Scored:
     phrase_hits: list[tuple[interest_list.Phrase, npt.NDArray[np.int32], npt.NDArray[np.float32]]]
     person_slots: int
     person_days: int
+    mode: str = MODE
+    semantic_status: str = SEMANTIC_STATUS
+    semantic_scores: Floats | None = None  # the semantic part of interest fit, when it ran
 
 
 # --- Interest ---------------------------------------------------------------------------------
@@ -202,6 +211,30 @@ def _interest(
             miss[rows] *= 1.0 - weighted
             hits.append((phrase, rows, weighted))
     return 1.0 - miss, hits
+
+
+def semantic_phrases(profile: MatchProfile) -> list[tuple[str, float]]:
+    """What is compared by meaning: each interest (past ones count less) and the free text."""
+    phrases = [(text.strip(), 1.0) for text in profile.interests_now if text.strip()]
+    phrases += [(text.strip(), PAST_FACTOR) for text in profile.interests_past if text.strip()]
+    if profile.text.strip():
+        phrases.append((profile.text.strip(), 1.0))
+    return phrases
+
+
+def _semantic(
+    index: MatchIndex, profile: MatchProfile, lexical: Floats, options: Options
+) -> tuple[Floats, str, str, Floats | None]:
+    """Interest fit with the semantic score blended in, the mode, the status, and the semantic score."""
+    if not options.semantic:
+        return lexical, MODE, SEMANTIC_SKIPPED, None
+    available, reason = semantic.status()
+    if not available:
+        return lexical, MODE, reason, None
+    scores = semantic.interest_scores(index, semantic_phrases(profile))
+    if scores is None:
+        return lexical, SEMANTIC_MODE, semantic.ACTIVE, None
+    return np.maximum(lexical, scores), SEMANTIC_MODE, semantic.ACTIVE, scores
 
 
 # --- Practical --------------------------------------------------------------------------------
@@ -353,6 +386,7 @@ def score_all(profile: MatchProfile, options: Options, *, index: MatchIndex | No
     n = index.size
     facts = index.facts
     interest, hits = _interest(index, profile)
+    interest, mode, semantic_status, semantic_scores = _semantic(index, profile, interest, options)
 
     place: Place | None = None
     if profile.postcode:
@@ -433,6 +467,9 @@ def score_all(profile: MatchProfile, options: Options, *, index: MatchIndex | No
         phrase_hits=hits,
         person_slots=slots,
         person_days=days,
+        mode=mode,
+        semantic_status=semantic_status,
+        semantic_scores=semantic_scores,
     )
 
 
@@ -459,6 +496,8 @@ def rank(profile: MatchProfile, options: Options | None = None) -> Ranking:
         results=results,
         considered=int(np.count_nonzero(scored.keep & ~scored.beyond)),
         beyond_limit=int(np.count_nonzero(scored.keep & scored.beyond)),
+        mode=scored.mode,
+        semantic=scored.semantic_status,
         travel_limit_minutes=scored.limit_minutes,
         travel_limit_km=scored.limit_km,
         place_known=scored.place is not None,

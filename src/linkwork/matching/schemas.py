@@ -63,8 +63,8 @@ class GapOut(Schema):
 
 class RecommendationsOut(Schema):
     person_id: int
-    mode: str = Field(description="lexical (semantic matching is not installed)")
-    semantic: str
+    mode: str = Field(description="lexical, or lexical+semantic when the semantic extra is on")
+    semantic: str = Field(description="on (model), or why semantic matching is off")
     considered: int = Field(description="Services within the hard limits")
     beyond_limit: int = Field(description="Services left out only for being beyond the travel limit")
     travel_limit_minutes: float | None

@@ -100,12 +100,19 @@ def recall(found: list[str], grades: dict[str, int], k: int = K) -> float:
     return len(set(found[:k]) & set(grades)) / len(grades) if grades else 0.0
 
 
-def evaluate(keys: dict[uuid.UUID, str]) -> dict[str, Any]:
-    """Rank every person's top 10 and score it against the judgements."""
+def evaluate(keys: dict[uuid.UUID, str], *, semantic: bool = False) -> dict[str, Any]:
+    """Rank every person's top 10 and score it against the judgements.
+
+    `semantic` blends in semantic similarity when the extra is installed; the report's mode says
+    whether it ran, and `semantic` why not.
+    """
     per_person = []
     gaps = []
+    mode, status = MODE, SEMANTIC_STATUS
     for person in eval_set()["people"]:
-        results = rank(profile_of(person), Options(limit=K)).results
+        ranking = rank(profile_of(person), Options(limit=K, semantic=semantic))
+        mode, status = ranking.mode, ranking.semantic
+        results = ranking.results
         found = [keys[result.service_id] for result in results if result.service_id in keys]
         grades: dict[str, int] = person["relevant"]
         if not grades:
@@ -120,8 +127,8 @@ def evaluate(keys: dict[uuid.UUID, str]) -> dict[str, Any]:
         )
     count = len(per_person)
     return {
-        "mode": MODE,
-        "semantic": SEMANTIC_STATUS,
+        "mode": mode,
+        "semantic": status,
         "people": count,
         "services": len(keys),
         "ndcg_at_10": round(sum(p["ndcg_at_10"] for p in per_person) / count, 4),
