@@ -140,6 +140,11 @@ def test_loves_animals_ranks_the_city_farm_first_where_lexical_alone_does_not(
     farm = interest(blended, "Hillside goats and hens")
     assert farm > interest(blended, "Tuesday chess club")
     assert farm > interest(blended, "Accounts help")
+    assert "close in meaning to what they are interested in" in blended.results[0].reasons
+    chess = next(
+        r for r in blended.results if r.service_id == Service.objects.get(name="Tuesday chess club").pk
+    )
+    assert "close in meaning to what they are interested in" not in chess.reasons
 
 
 def test_service_embeddings_are_stored_and_recomputed_when_the_text_changes(

@@ -39,6 +39,10 @@ def _months_ago(scored: Scored, row: int) -> int | None:
     return max(0, int((time.time() - verified) // MONTH_SECONDS))
 
 
+# A semantic interest score (0 to 0.9 after rescaling) this high is worth saying out loud.
+CLOSE_IN_MEANING = 0.45
+
+
 def _interest_words(scored: Scored, row: int) -> tuple[str, list[str]]:
     """The best interest match at this row: (explanation, reasons)."""
     best: tuple[float, str, str] | None = None
@@ -51,6 +55,12 @@ def _interest_words(scored: Scored, row: int) -> tuple[str, list[str]]:
     if best is None:
         if not scored.phrase_hits and not _has_interests(scored):
             return "No interests recorded yet, so this part is neutral.", []
+        meaning = scored.semantic_scores
+        if meaning is not None and float(meaning[row]) >= CLOSE_IN_MEANING:
+            return (
+                "No words in common, but close in meaning to the interests or need given.",
+                ["close in meaning to what they are interested in"],
+            )
         return "Does not match the interests or need given.", []
     _weight, matched, how_interest = best
     how, _, interest = how_interest.partition(":")
