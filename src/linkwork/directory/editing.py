@@ -17,7 +17,7 @@ from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import validate_email
 from django.db import transaction
 
 from linkwork.accounts.models import Organisation, User
@@ -38,6 +38,7 @@ from linkwork.directory.models import (
     Service,
     ServiceAtLocation,
 )
+from linkwork.directory.services import web_address
 
 Actor = User | Operator
 
@@ -122,18 +123,6 @@ def _fact(fact: Fact, value: Any, errors: dict[str, str]) -> bool | str | None:
     return text
 
 
-def _url(value: str, errors: dict[str, str]) -> str:
-    if not value:
-        return ""
-    if "://" not in value:
-        value = f"https://{value}"
-    try:
-        URLValidator(schemes=["http", "https"])(value)
-    except DjangoValidationError:
-        errors["url"] = "Enter a web address like https://example.org."
-    return value
-
-
 def _clean_service_details(details: dict[str, Any]) -> dict[str, Any]:
     """The given fields in their stored form, or ValidationFailed naming each bad one."""
     unknown = set(details) - SERVICE_FIELDS
@@ -160,7 +149,7 @@ def _clean_service_details(details: dict[str, Any]) -> dict[str, Any]:
         except DjangoValidationError:
             errors["email"] = "Enter an e-mail address in the right format, like name@example.org."
     if "url" in cleaned:
-        cleaned["url"] = _url(cleaned["url"], errors)
+        cleaned["url"] = web_address(cleaned["url"], errors)
     if "status" in cleaned:
         cleaned["status"] = cleaned["status"].lower() or "active"
         if cleaned["status"] not in HSDS_STATUSES:

@@ -2,12 +2,11 @@
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from ninja import Field, Schema
 
 from linkwork.core.time import local_today
-from linkwork.directory import connector_facts, recurrence
+from linkwork.directory import connector_facts, recurrence, words
 from linkwork.directory.geography import Journey, Place
 from linkwork.directory.models import ListingClaim, ProblemReport, Service, Verification
 from linkwork.directory.query import MAX_PER_PAGE, SearchHit, SearchResults
@@ -168,45 +167,6 @@ def _provider(service: Service) -> ProviderOut | None:
     return ProviderOut(id=organization.id, name=organization.name) if organization is not None else None
 
 
-def _closures(service: Service) -> tuple[recurrence.Closure, ...]:
-    return tuple(
-        recurrence.Closure(closure.starts_on, closure.ends_on, closure.reason)
-        for closure in service.closures.all()
-    )
-
-
-def _recurrence(schedule: Any, closures: tuple[recurrence.Closure, ...]) -> recurrence.Recurrence:
-    return recurrence.Recurrence(
-        freq=schedule.freq,
-        interval=schedule.interval,
-        byday=schedule.byday,
-        bymonthday=schedule.bymonthday,
-        byweekno=schedule.byweekno,
-        byyearday=schedule.byyearday,
-        wkst=schedule.wkst,
-        count=schedule.count,
-        until=schedule.until,
-        dtstart=schedule.dtstart,
-        valid_from=schedule.valid_from,
-        valid_to=schedule.valid_to,
-        opens_at=schedule.opens_at,
-        closes_at=schedule.closes_at,
-        description=schedule.description,
-        closures=closures,
-    )
-
-
-def when_lines(service: Service, today: dt.date) -> list[str]:
-    """Each schedule in plain English, repeated lines once."""
-    closures = _closures(service)
-    lines: list[str] = []
-    for schedule in service.schedules.all():
-        line = recurrence.describe(_recurrence(schedule, closures), today)
-        if line not in lines:
-            lines.append(line)
-    return lines
-
-
 def _postcode(service: Service) -> str:
     for link in service.service_at_locations.all():
         if link.location is not None:
@@ -247,7 +207,7 @@ class ServiceSummaryOut(Schema):
             status=service.status,
             organization=_provider(service),
             postcode=_postcode(service),
-            when=when_lines(service, today),
+            when=words.when_lines(service, today),
             cost_band=service.cost_band,
             state=service.state,
             review_due_on=service.review_due_on,
@@ -365,7 +325,7 @@ class ServiceDetailOut(Schema):
         service: Service, *, actions: list[str], verifications: list[Verification] | None, own: bool
     ) -> "ServiceDetailOut":
         today = local_today()
-        closures = _closures(service)
+        closures = words.closures_of(service)
         return ServiceDetailOut(
             id=service.id,
             name=service.name,
@@ -389,7 +349,7 @@ class ServiceDetailOut(Schema):
             schedules=[
                 ScheduleOut(
                     id=schedule.id,
-                    when=recurrence.describe(_recurrence(schedule, closures), today),
+                    when=recurrence.describe(words.recurrence_of(schedule, closures), today),
                     freq=schedule.freq,
                     interval=schedule.interval,
                     byday=schedule.byday,

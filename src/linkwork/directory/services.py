@@ -287,7 +287,7 @@ def _limit_public(model: type[Service] | type[ProblemReport] | type[ListingClaim
         raise RateLimited(PUBLIC_LIMIT_MESSAGE)
 
 
-def _web_address(value: str, errors: dict[str, str]) -> str:
+def web_address(value: str, errors: dict[str, str]) -> str:
     """A website as typed, with https:// added if it has no scheme; only http and https are taken."""
     if not value:
         return ""
@@ -335,7 +335,7 @@ def service_suggest(*, details: dict[str, Any], ip_address: str) -> Service:
         errors["submitted_by_name"] = "Enter your name."
     _check_email(cleaned["submitted_by_email"], "submitted_by_email", errors, required=True)
     _check_email(cleaned["email"], "email", errors, required=False)
-    cleaned["url"] = _web_address(cleaned["url"], errors)
+    cleaned["url"] = web_address(cleaned["url"], errors)
     if errors:
         raise ValidationFailed("Check the details of the service.", fields=errors)
     origin = origin_fingerprint(ip_address)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from linkwork.directory import geography, recurrence
-from linkwork.directory.models import Service
+from linkwork.directory.models import Schedule, Service
 
 NEXT_SESSIONS_DAYS = 28
 NEXT_SESSIONS_SHOWN = 8
@@ -50,30 +50,32 @@ def closures_of(service: Service) -> tuple[recurrence.Closure, ...]:
     )
 
 
+def recurrence_of(schedule: Schedule, closures: tuple[recurrence.Closure, ...]) -> recurrence.Recurrence:
+    """One HSDS schedule as a recurrence carrying the entry's closures."""
+    return recurrence.Recurrence(
+        freq=schedule.freq,
+        interval=schedule.interval,
+        byday=schedule.byday,
+        bymonthday=schedule.bymonthday,
+        byweekno=schedule.byweekno,
+        byyearday=schedule.byyearday,
+        wkst=schedule.wkst,
+        count=schedule.count,
+        until=schedule.until,
+        dtstart=schedule.dtstart,
+        valid_from=schedule.valid_from,
+        valid_to=schedule.valid_to,
+        opens_at=schedule.opens_at,
+        closes_at=schedule.closes_at,
+        description=schedule.description,
+        closures=closures,
+    )
+
+
 def recurrences(service: Service) -> list[recurrence.Recurrence]:
     """The entry's schedules as recurrences, each carrying the entry's closures."""
     closures = closures_of(service)
-    return [
-        recurrence.Recurrence(
-            freq=schedule.freq,
-            interval=schedule.interval,
-            byday=schedule.byday,
-            bymonthday=schedule.bymonthday,
-            byweekno=schedule.byweekno,
-            byyearday=schedule.byyearday,
-            wkst=schedule.wkst,
-            count=schedule.count,
-            until=schedule.until,
-            dtstart=schedule.dtstart,
-            valid_from=schedule.valid_from,
-            valid_to=schedule.valid_to,
-            opens_at=schedule.opens_at,
-            closes_at=schedule.closes_at,
-            description=schedule.description,
-            closures=closures,
-        )
-        for schedule in service.schedules.all()
-    ]
+    return [recurrence_of(schedule, closures) for schedule in service.schedules.all()]
 
 
 def when_lines(service: Service, today: dt.date) -> list[str]:
