@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "linkwork.networks",
     "linkwork.directory",
     "linkwork.matching",
+    "linkwork.reporting",
     "linkwork.web",
     "linkwork.demo",
     "django.contrib.auth",
@@ -123,6 +124,10 @@ LINKWORK_DIRECTORY_OWNER = os.environ.get("LINKWORK_DIRECTORY_OWNER", "")
 LINKWORK_DIRECTORY_CONTACT_RETENTION_DAYS = config.integer(
     "LINKWORK_DIRECTORY_CONTACT_RETENTION_DAYS", default=90, minimum=1
 )
+
+# Reports for analysts and commissioners show any count of fewer people than this as "<N"
+# (docs/reporting.md "Disclosure control"); it can be raised but never set below 3.
+LINKWORK_REPORT_THRESHOLD = config.integer("LINKWORK_REPORT_THRESHOLD", default=5, minimum=3)
 
 # The address people use to reach this installation, for links in e-mails.
 LINKWORK_BASE_URL = os.environ.get("LINKWORK_BASE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,1 @@
+"""Aggregate reports for managers, analysts and commissioners, with statistical disclosure control."""
