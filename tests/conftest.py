@@ -4,10 +4,15 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from linkwork.accounts.models import Organisation, User
 from linkwork.accounts.roles import Role
 from tests.factories import make_organisation, make_staff
+
+# No per-example deadline: timing on a busy two-core machine is noise, not a property of the code.
+hypothesis_settings.register_profile("linkwork", deadline=None)
+hypothesis_settings.load_profile("linkwork")
 
 
 @pytest.fixture(autouse=True)

@@ -184,3 +184,25 @@ def test_the_one_click_buttons_post_what_the_other_pages_expect(connector: User,
     recorded = client.post(reverse("gap_record", args=[person.pk]), gap)
     assert recorded.status_code == 302
     assert Gap.objects.filter(area="W10", barrier="cost").exists()
+
+
+@pytest.mark.usefixtures("directory")
+def test_the_persons_page_shows_the_best_few_with_one_click_actions_and_audits_them(
+    connector: User, person: Person
+) -> None:
+    page = signed_in(connector).get(reverse("person_detail", args=[person.pk]))
+    html = page.content.decode()
+    assert "Recommended activities" in html
+    assert "City farm" in html and "Far farm" not in html
+    assert reverse("connection_create", args=[person.pk]) in html
+    assert reverse("shortlist_add", args=[person.pk]) in html
+    assert f'name="next" value="{reverse("person_detail", args=[person.pk])}"' in html
+    assert AuditEvent.objects.filter(event="recommendations.viewed", object_id=str(person.pk)).count() == 1
+
+
+@pytest.mark.usefixtures("directory")
+def test_a_volunteer_cannot_open_the_persons_page_to_get_recommendations(
+    volunteer: User, person: Person
+) -> None:
+    assert signed_in(volunteer).get(reverse("person_detail", args=[person.pk])).status_code == 404
+    assert not AuditEvent.objects.filter(event="recommendations.viewed").exists()

@@ -6,6 +6,7 @@ Tests that need the model are skipped when sentence_transformers is not installe
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 
 import numpy as np
@@ -15,13 +16,17 @@ from django.core.management.base import CommandError
 
 from linkwork.accounts.models import Organisation
 from linkwork.core.time import now
+from linkwork.directory import editing
+from linkwork.directory.importing import import_services_data
 from linkwork.directory.models import Service
+from linkwork.directory.signals import services_changed
+from linkwork.matching import embedding_store, semantic
 from linkwork.matching import index as match_index
-from linkwork.matching import semantic
 from linkwork.matching.engine import Options, Ranking, rank
 from linkwork.matching.models import ServiceEmbedding
 from linkwork.matching.profile import MatchProfile
 from tests.directory.factories import make_service
+from tests.factories import OPERATOR
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +113,82 @@ def test_the_embed_command_says_when_semantic_matching_is_not_installed() -> Non
         call_command("match", "embed")
 
 
+def test_editing_a_service_announces_it_after_commit_and_without_the_extra_nothing_is_embedded(
+    organisation: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
+    heard: list[list[Any]] = []
+
+    def listen(sender: Any, service_ids: list[Any], **kwargs: Any) -> None:
+        heard.append(service_ids)
+
+    services_changed.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            created = editing.service_create(actor=OPERATOR, owner=organisation, details=NEW_ENTRY)
+        assert heard == [[created.pk]] and len(callbacks) == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            editing.service_update(
+                actor=OPERATOR, service=created, details={"description": "Goats."}, expected_version=None
+            )
+        assert heard[-1] == [created.pk]
+    finally:
+        services_changed.disconnect(listen)
+    assert not ServiceEmbedding.objects.exists()
+
+
+NEW_ENTRY = {
+    "name": "Riverside goat walk",
+    "organization_name": "Riverside Farm",
+    "description": "Walk the goats along the river.",
+}
+
+
 # --- With the extra ---------------------------------------------------------------------------
+
+
+def test_a_service_is_embedded_when_it_is_created_and_again_when_its_text_is_edited(
+    semantic_on: None, organisation: Organisation, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        created = editing.service_create(actor=OPERATOR, owner=organisation, details=NEW_ENTRY)
+    first = ServiceEmbedding.objects.get(service=created)
+    with django_capture_on_commit_callbacks(execute=True):
+        editing.service_update(
+            actor=OPERATOR,
+            service=created,
+            details={"description": "Chess and draughts for all levels."},
+            expected_version=None,
+        )
+    second = ServiceEmbedding.objects.get(service=created)
+    assert second.text_hash != first.text_hash
+
+
+def test_imported_services_are_embedded_unless_the_import_is_larger_than_the_inline_limit(
+    semantic_on: None,
+    organisation: Organisation,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def entry(name: str) -> dict[str, Any]:
+        return {
+            "id": str(uuid.uuid4()),
+            "name": name,
+            "status": "active",
+            "organization": {"id": str(uuid.uuid4()), "name": "Riverside Farm"},
+        }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_services_data([entry("Goat walk"), entry("Hen keeping")], actor=OPERATOR, owner=organisation)
+    assert ServiceEmbedding.objects.count() == 2
+
+    monkeypatch.setattr(embedding_store, "INLINE_LIMIT", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_services_data(
+            [entry("Pony grooming"), entry("Lamb feeding")], actor=OPERATOR, owner=organisation
+        )
+    assert ServiceEmbedding.objects.count() == 2  # left for the next index build
+    ranked(LOVES_ANIMALS)
+    assert ServiceEmbedding.objects.count() == 4
 
 
 def test_the_bundled_weights_check_out(semantic_on: None) -> None:

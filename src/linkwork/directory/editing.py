@@ -39,6 +39,7 @@ from linkwork.directory.models import (
     ServiceAtLocation,
 )
 from linkwork.directory.services import web_address
+from linkwork.directory.signals import announce_services_changed
 
 Actor = User | Operator
 
@@ -180,6 +181,7 @@ def _touch(actor: Actor, service: Service, changed: list[str], detail: dict[str,
     service.version += 1
     service.last_modified = now()
     service.save()
+    announce_services_changed([service.pk])
     audit_record(
         actor=actor,
         event="directory_service.updated",
@@ -265,6 +267,7 @@ def service_create(*, actor: Actor, owner: Organisation, details: dict[str, Any]
         service.save()
         if phone:
             Phone.objects.create(service=service, number=phone, type="voice")
+        announce_services_changed([service.pk])
         audit_record(
             actor=actor,
             event="directory_service.created",

@@ -50,6 +50,7 @@ from linkwork.directory.connector_facts import FACTS
 from linkwork.directory.formats import MODELS, Bundle, ImportProblem
 from linkwork.directory.models import Closure, EntryState, Service
 from linkwork.directory.services import actor_name, live_state_on, review_due_after
+from linkwork.directory.signals import announce_services_changed
 
 Actor = User | Operator
 T = TypeVar("T")
@@ -289,6 +290,7 @@ def import_bundle(
         _remove_replaced(bundle, rows, existing)
         writer = _Writer(bundle, rows, actor=actor, owner=owner, publish=publish, progress=progress)
         writer.write()
+        announce_services_changed(rows.get("service", {}))
         audit_record(
             actor=actor,
             event="directory.imported",

@@ -1,13 +1,18 @@
 """Stored service embeddings: read them, and recompute those whose service text changed.
 
-Called when the matching index is built (so imports and edits are picked up at the next build, which
-follows any change to the directory) and by `linkwork match_embed`. Only for the semantic extra.
+Services are embedded when they are created, edited or imported (the directory's `services_changed`
+signal, after the change commits); an import of more than `INLINE_LIMIT` services leaves its vectors to
+the next index build or `linkwork match embed`, so it does not hold the command for many minutes. The index
+build also refreshes anything missed (a change made while the extra was off, a new model). Only for the
+semantic extra.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +23,11 @@ from linkwork.matching import semantic
 from linkwork.matching.models import ServiceEmbedding
 
 WRITE_BATCH = 1000
+INLINE_LIMIT = 1000
+# A query narrowed to the wanted ids beats a full scan up to about this many of them.
+NARROW_LIMIT = 2000
+
+logger = logging.getLogger(__name__)
 
 
 def _service_texts(keys: set[str] | None) -> dict[str, str]:
@@ -31,8 +41,11 @@ def _service_texts(keys: set[str] | None) -> dict[str, str]:
         if key not in excluded and taxonomy != facts_taxonomy and name
     }
     categories: dict[str, list[str]] = defaultdict(list)
+    narrow = keys is not None and len(keys) <= NARROW_LIMIT
+    wanted_ids = [uuid.UUID(hex=key) for key in keys] if keys is not None and narrow else []
+    attribute_rows = Attribute.objects.filter(link_id__in=wanted_ids) if narrow else Attribute.objects.all()
     attributes = (
-        Attribute.objects.exclude(taxonomy_term_id=None)
+        attribute_rows.exclude(taxonomy_term_id=None)
         .annotate(link=search._hex("link_id"), term=search._hex("taxonomy_term_id"))  # noqa: SLF001
         .values_list("link", "term")
         .order_by()
@@ -41,7 +54,8 @@ def _service_texts(keys: set[str] | None) -> dict[str, str]:
         if term in term_names:
             categories[link].append(term_names[term])
     texts: dict[str, str] = {}
-    services = Service.objects.annotate(key=search._hex("id")).values_list("key", "name", "description")  # noqa: SLF001
+    service_rows = Service.objects.filter(pk__in=wanted_ids) if narrow else Service.objects.all()
+    services = service_rows.annotate(key=search._hex("id")).values_list("key", "name", "description")  # noqa: SLF001
     for key, name, description in services.order_by().iterator(chunk_size=5000):
         if keys is None or key in keys:
             texts[key] = semantic.service_text(name or "", description or "", sorted(categories[key]))
@@ -111,3 +125,24 @@ def vectors_for_ids(keys: list[str]) -> semantic.Vectors:
         if vector is not None:
             matrix[row] = np.frombuffer(vector, dtype=np.float32)
     return matrix
+
+
+def embed_changed_services(sender: Any, service_ids: list[uuid.UUID], **kwargs: Any) -> None:
+    """Receiver of the directory's `services_changed`: store fresh vectors for the changed services.
+
+    The change has already committed, so a failure here must not undo or fail it: it is logged, and
+    the next index build embeds whatever is still missing."""
+    available, _ = semantic.status()
+    if not available:
+        return
+    if len(service_ids) > INLINE_LIMIT:
+        logger.info(
+            "%d services changed: their embeddings will be computed at the next index build "
+            "(or run `linkwork match embed` now).",
+            len(service_ids),
+        )
+        return
+    try:
+        refresh([service_id.hex for service_id in service_ids])
+    except Exception:
+        logger.exception("Embedding %d changed services failed; the index build retries.", len(service_ids))

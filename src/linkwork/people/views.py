@@ -16,6 +16,7 @@ from linkwork.accounts.selectors import organisation_get
 from linkwork.core.errors import DomainError
 from linkwork.core.policies import Action, authorize, visible_to
 from linkwork.matching.connection_selectors import connection_may_create, person_connections
+from linkwork.matching.selectors import recommendations_for
 from linkwork.matching.shortlist_selectors import person_shortlist_summary
 from linkwork.people import selectors, services
 from linkwork.people.forms import ConsentForm, IntakeForm, PersonForm
@@ -25,6 +26,9 @@ from linkwork.referrals.services import referral_create
 from linkwork.support.selectors import episode_list_for_person, practical_arrangements
 from linkwork.web.forms import add_service_errors, form_page
 from linkwork.web.http import StaffRequest
+
+# The person's page shows this many recommendations; the recommendations page shows the rest.
+PERSON_PAGE_RECOMMENDATIONS = 3
 
 
 @login_required
@@ -87,15 +91,22 @@ def _create_referral(
 @login_required
 def person_detail(request: StaffRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id)
+    may_connect = connection_may_create(actor=request.user, person=person)
     context = {
         "person": person,
         "consents": selectors.consent_list(actor=request.user, person=person),
         "referrals": referral_list(actor=request.user).filter(person=person),
         "episodes": episode_list_for_person(actor=request.user, person_id=person.pk),
         "connections": person_connections(actor=request.user, person=person),
-        "may_connect": connection_may_create(actor=request.user, person=person),
+        "may_connect": may_connect,
         "shortlist_names": person_shortlist_summary(actor=request.user, person=person),
-        "recommendations": None,  # the page links to them: working them out is audited, so on request
+        # Those who work the person's case see the best few at once, with one-click actions.
+        "recommendations": (
+            recommendations_for(actor=request.user, person_id=person.pk, limit=PERSON_PAGE_RECOMMENDATIONS)
+            if may_connect
+            else None
+        ),
+        "next": request.get_full_path(),
     }
     return render(request, "people/person_detail.html", context)
 
