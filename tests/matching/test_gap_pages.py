@@ -3,7 +3,9 @@ gap report for supervisors and analysts (connectors see their own; it never show
 
 from __future__ import annotations
 
+import re
 from html import unescape
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -152,3 +154,84 @@ def test_other_roles_are_refused_the_report(organisation: Organisation, role: Ro
 
 def test_the_report_needs_signing_in() -> None:
     assert Client().get(reverse("gap_list")).status_code == 302
+
+
+# --- Small numbers are hidden from analysts ------------------------------------------------------------
+
+
+def shown_counts(html: str) -> list[str]:
+    return [unescape(cell) for cell in re.findall(r'govuk-table__cell--numeric">([^<]*)<', html)]
+
+
+def caption(html: str) -> str:
+    found = re.search(r'id="gaps-caption">([^<]*)<', html)
+    assert found is not None
+    return found.group(1)
+
+
+def record(actor: User, need: str, area: str, times: int) -> None:
+    for _ in range(times):
+        services.gap_record(actor=actor, need=need, area=area)
+
+
+@pytest.fixture
+def analyst(organisation: Organisation) -> User:
+    return make_staff(organisation=organisation, roles=[Role.ANALYST])
+
+
+@pytest.mark.usefixtures("recorded")
+def test_analysts_see_counts_below_the_threshold_as_less_than_five_and_no_total(analyst: User) -> None:
+    html = signed_in(analyst).get(reverse("gap_list")).content.decode()
+    assert shown_counts(html) == ["<5", "<5"]
+    assert caption(html) == "Gaps recorded"
+    assert "3 gaps" not in html
+    assert "Counts below 5 are shown as" in html
+
+
+@pytest.mark.usefixtures("recorded")
+def test_supervisors_see_the_counts_as_they_are(supervisor: User) -> None:
+    html = signed_in(supervisor).get(reverse("gap_list")).content.decode()
+    assert shown_counts(html) == ["2", "1"]
+    assert "Counts below" not in html
+
+
+def test_analysts_see_counts_at_the_threshold_and_hidden_rows_last(supervisor: User, analyst: User) -> None:
+    record(supervisor, "Falconry", "Northgate", 1)
+    record(supervisor, "Swimming", "W10", 5)
+    record(supervisor, "Bingo", "W11", 4)
+    html = signed_in(analyst).get(reverse("gap_list")).content.decode()
+    assert shown_counts(html) == ["5", "<5", "<5"]
+    assert html.index("bingo") < html.index("falconry")  # hidden rows in a fixed order, not by count
+    assert caption(html) == "Gaps recorded"  # 10 would give away that the hidden rows add up to 5
+
+
+def test_analysts_see_the_total_when_no_count_is_hidden(supervisor: User, analyst: User) -> None:
+    record(supervisor, "Swimming", "W10", 5)
+    record(supervisor, "Bingo", "W11", 6)
+    html = signed_in(analyst).get(reverse("gap_list")).content.decode()
+    assert shown_counts(html) == ["6", "5"]
+    assert caption(html) == "11 gaps recorded"
+
+
+def test_narrowing_the_report_never_shows_an_analyst_a_small_count(supervisor: User, analyst: User) -> None:
+    record(supervisor, "Swimming", "W10", 5)
+    record(supervisor, "Swimming", "W11", 2)
+    client = signed_in(analyst)
+    for query in ("", "?need=swimming", "?area=W11", "?area=W10"):
+        html = client.get(reverse("gap_list") + query).content.decode()
+        assert all(count == "<5" or int(count) >= 5 for count in shown_counts(html))
+        assert caption(html) in ("Gaps recorded", "5 gaps recorded")
+
+
+def test_the_threshold_follows_the_setting(supervisor: User, analyst: User, settings: Any) -> None:
+    settings.LINKWORK_REPORT_THRESHOLD = 3
+    record(supervisor, "Swimming", "W10", 3)
+    record(supervisor, "Bingo", "W11", 2)
+    html = signed_in(analyst).get(reverse("gap_list")).content.decode()
+    assert shown_counts(html) == ["3", "<3"]
+
+
+def test_connectors_see_the_counts_of_their_own_gaps(connector: User, person: Person) -> None:
+    services.gap_record(actor=connector, need="Chess", area="W10", person=person)
+    html = signed_in(connector).get(reverse("gap_list")).content.decode()
+    assert shown_counts(html) == ["1"]

@@ -244,8 +244,26 @@ def test_the_gap_report_is_grouped_and_names_no_one(
         ("swimming", "W10", 2),
         ("falconry", "W10", 1),
     ]
-    assert set(rows[0]) == {"need", "area", "barrier", "count", "latest"}
+    assert set(rows[0]) == {"need", "area", "barrier", "count", "count_shown", "latest"}
+    assert rows[0]["count_shown"] == "2"
     assert "Maud" not in str(rows)
+
+
+def test_an_analyst_gets_small_gap_counts_from_the_api_only_as_below_the_threshold(
+    organisation: Organisation, connector: User, person: Person
+) -> None:
+    client = signed_in(connector)
+    for _ in range(6):
+        client.post(
+            _url(person, "gaps"), {"need": "Swimming", "area": "W10"}, content_type="application/json"
+        )
+    client.post(_url(person, "gaps"), {"need": "Falconry", "area": "W10"}, content_type="application/json")
+    analyst = make_staff(organisation=organisation, roles=[Role.ANALYST])
+    rows = signed_in(analyst).get("/api/v1/gaps").json()
+    assert [(row["need"], row["count"], row["count_shown"]) for row in rows] == [
+        ("swimming", 6, "6"),
+        ("falconry", None, "<5"),
+    ]
 
 
 @pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.ORGANISATION_ADMIN])

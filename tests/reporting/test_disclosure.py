@@ -118,6 +118,18 @@ def test_shares_follow_the_count_they_are_made_from() -> None:
     assert rows[0].cells["accepted_share"].suppressed
 
 
+def test_a_table_of_things_rather_than_people_is_left_as_it_is() -> None:
+    table = Table(
+        "directory",
+        "Services",
+        [Column("n", "Services", Kind.COUNT)],
+        [Row("a", "A", {"n": Figure.count(2)})],
+        counts_people=False,
+    )
+    suppress_table(table, 5)
+    assert table.rows[0].cells["n"].value == 2 and not table.rows[0].cells["n"].suppressed
+
+
 def test_the_threshold_setting_is_never_taken_below_three(settings: object) -> None:
     settings.LINKWORK_REPORT_THRESHOLD = 2  # type: ignore[attr-defined]
     assert threshold() == 3

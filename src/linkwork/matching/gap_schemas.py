@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from linkwork.matching.gap_selectors import GapRow
+from linkwork.matching.gap_selectors import ShownRow
 from linkwork.matching.models import AREA_MAX_LENGTH, NEED_MAX_LENGTH, Gap
 
 
@@ -39,9 +39,22 @@ class GapRowOut(Schema):
     need: str = Field(description="The need in lower case; needs are grouped on this")
     area: str
     barrier: str
-    count: int
+    count: int | None = Field(
+        description="How many times it was recorded; null when the count is below the reporting threshold "
+        "and the reader sees only disclosure-controlled figures (analysts)"
+    )
+    count_shown: str = Field(description='The count as shown on the page: the number, or "<5"')
     latest: dt.date
 
     @classmethod
-    def of(cls, row: GapRow) -> "GapRowOut":
-        return cls(need=row.need, area=row.area, barrier=row.barrier, count=row.count, latest=row.latest)
+    def of(cls, shown: ShownRow) -> "GapRowOut":
+        row = shown.row
+        hidden = shown.count != str(row.count)
+        return cls(
+            need=row.need,
+            area=row.area,
+            barrier=row.barrier,
+            count=None if hidden else row.count,
+            count_shown=shown.count,
+            latest=row.latest,
+        )

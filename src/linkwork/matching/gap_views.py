@@ -94,10 +94,12 @@ def gap_list(request: StaffRequest) -> HttpResponse:
         area=request.GET.get("area", "")[:AREA_MAX_LENGTH],
         barrier=barrier if barrier in BARRIERS else "",
     )
+    shown = selectors.gap_report_shown(actor=request.user, rows=rows)
     context = {
-        "rows": rows,
+        "rows": shown.rows,
         "scope": scope,
-        "total": sum(row.count for row in rows),
+        "total": shown.total,
+        "hidden_below": shown.hidden_below,
         "barriers": BARRIER_CHOICES,
         "need": request.GET.get("need", "")[:NEED_MAX_LENGTH],
         "area": request.GET.get("area", "")[:AREA_MAX_LENGTH],

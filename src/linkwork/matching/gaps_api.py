@@ -33,4 +33,4 @@ def gap_report(request: StaffRequest, need: str = "", area: str = "", barrier: s
     if selectors.gap_report_scope(actor=request.auth) == "none":
         raise PermissionDenied()
     rows = selectors.gap_report(actor=request.auth, need=need, area=area, barrier=barrier)
-    return [GapRowOut.of(row) for row in rows]
+    return [GapRowOut.of(shown) for shown in selectors.gap_report_shown(actor=request.auth, rows=rows).rows]

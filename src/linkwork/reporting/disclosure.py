@@ -7,7 +7,9 @@ every share whose top or whose remainder (the people not in it) is below the thr
 Secondary suppression then stops a hidden figure being recovered from the totals it belongs to: while
 any sum (a row's parts and its total, or a column's rows and the total row) has exactly one hidden
 member, the smallest visible part of that sum is hidden too. Shares follow the counts they are made
-from. The threshold comes from `LINKWORK_REPORT_THRESHOLD` (default 5, never below 3).
+from. Tables that count things rather than people (`Table.counts_people` False, such as the
+directory's services) are left as they are. The threshold comes from `LINKWORK_REPORT_THRESHOLD`
+(default 5, never below 3).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ def suppress_report(report: Report, limit: int | None = None) -> Report:
 
 
 def suppress_table(table: Table, limit: int) -> Table:
+    if not table.counts_people:
+        return table
     for row in table.all_rows():
         for key, figure in row.cells.items():
             if not figure.suppressed and is_small(figure, limit):

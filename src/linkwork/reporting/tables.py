@@ -89,6 +89,9 @@ class Table:
     row_header: str = ""
     row_total: str | None = None
     total: Row | None = None
+    # False for tables that count things, not people (the directory's services): disclosure control
+    # leaves them alone, since a small number there is a fact about the directory, not about anyone.
+    counts_people: bool = True
 
     def all_rows(self) -> list[Row]:
         return [*self.rows, *([self.total] if self.total is not None else [])]
