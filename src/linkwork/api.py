@@ -21,6 +21,7 @@ from linkwork.networks.api import router as networks_router
 from linkwork.outcomes.api import router as outcomes_router
 from linkwork.people.api import router as people_router
 from linkwork.referrals.api import router as referrals_router
+from linkwork.reporting.api import router as reporting_router
 from linkwork.support.api import router as support_router
 
 
@@ -107,3 +108,5 @@ api.add_router("/", connections_router)
 api.add_router("/", shortlists_router)
 # /people/{person_id}/gaps, /gaps
 api.add_router("/", gaps_router)
+# /reports/{name}, /reports/{name}/tables/{table_key}.csv
+api.add_router("/reports", reporting_router)

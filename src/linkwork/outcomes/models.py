@@ -80,7 +80,23 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["-recorded_at"]
-        indexes = [models.Index(fields=["episode", "instrument", "time_point"], name="measure_lookup")]
+        indexes = [
+            # An episode's measures of one questionnaire at one point; the columns after those let the
+            # reports pair scores from the index alone, without reading the rows.
+            models.Index(
+                fields=[
+                    "episode",
+                    "instrument",
+                    "time_point",
+                    "valid",
+                    "skipped",
+                    "total",
+                    "metric",
+                    "skip_reason",
+                ],
+                name="measure_lookup_scores",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument} ({self.get_time_point_display().lower()})"

@@ -70,7 +70,11 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["organisation", "status"], name="referral_org_status")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="referral_org_status"),
+            # Reports take the referrals received in a period.
+            models.Index(fields=["organisation", "received_at"], name="referral_org_received"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

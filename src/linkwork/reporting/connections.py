@@ -18,12 +18,9 @@ support episode the connection was made in.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from linkwork.core.time import LONDON
 from linkwork.directory import connector_facts
 from linkwork.directory.models import Attribute, TaxonomyTerm
 from linkwork.matching.models.connections import (
@@ -42,13 +39,6 @@ REFERRED_STATES = (S.REFERRED, S.VISIT_PLANNED, S.ATTENDED, S.ATTENDING, S.STILL
 VISITED_STATES = (S.ATTENDED, S.ATTENDING, S.STILL_ATTENDING)
 NOT_GIVEN = "not_given"
 NO_CATEGORY = "no_category"
-
-
-def period_bounds(scope: ReportScope) -> tuple[dt.datetime, dt.datetime]:
-    """The period as [start, end) moments: midnight in London on the first day and after the last."""
-    start = dt.datetime.combine(scope.date_from, dt.time(), tzinfo=LONDON)
-    end = dt.datetime.combine(scope.date_to + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
-    return start, end
 
 
 def category_attributes() -> QuerySet[Attribute]:
@@ -204,7 +194,7 @@ def _stop_reasons_table(connections: QuerySet[Connection]) -> Table:
 
 
 def _provider_tables(scope: ReportScope) -> list[Table]:
-    start, end = period_bounds(scope)
+    start, end = scope.moments()
     links = ProviderLink.objects.filter(
         connection__in=_in_scope(scope), created_at__gte=start, created_at__lt=end
     )
@@ -260,7 +250,7 @@ def _provider_tables(scope: ReportScope) -> list[Table]:
 
 
 def connections_section(scope: ReportScope) -> Section:
-    start, end = period_bounds(scope)
+    start, end = scope.moments()
     connections = _in_scope(scope).filter(created_at__gte=start, created_at__lt=end)
     return Section(
         key="connections",

@@ -19,7 +19,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 
 from linkwork.directory.models import PUBLIC_STATES, EntryState, Service, ServiceAtLocation
 from linkwork.matching.models import Gap
-from linkwork.reporting.connections import category_attributes, period_bounds
+from linkwork.reporting.connections import category_attributes
 from linkwork.reporting.scope import ReportScope
 from linkwork.reporting.tables import Column, Figure, Kind, Row, Section, Table
 from linkwork.support.models import SupportEpisode
@@ -38,7 +38,7 @@ GAP_COLUMNS = [Column("gaps", "Gaps recorded", Kind.COUNT)]
 
 
 def _gaps(scope: ReportScope) -> QuerySet[Gap]:
-    start, end = period_bounds(scope)
+    start, end = scope.moments()
     found = Gap.objects.filter(
         organisation_id=scope.organisation_id, recorded_at__gte=start, recorded_at__lt=end
     )

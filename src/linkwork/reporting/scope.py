@@ -14,6 +14,7 @@ from enum import StrEnum
 from linkwork.accounts.models import Team, User
 from linkwork.accounts.roles import Role
 from linkwork.core.errors import NotFound, PermissionDenied, ValidationFailed
+from linkwork.core.time import LONDON
 
 MANAGEMENT_ROLES = (Role.SUPERVISOR, Role.ORGANISATION_ADMIN)
 REPORTING_ROLES = (*MANAGEMENT_ROLES, Role.ANALYST)
@@ -42,6 +43,10 @@ class ReportScope:
     team_id: int | None = None
     connector_id: int | None = None
 
+    def moments(self) -> tuple[dt.datetime, dt.datetime]:
+        """The period as [start, end) instants: midnight in London on its first day, and after its last."""
+        return london_midnight(self.date_from), london_midnight(self.date_to + dt.timedelta(days=1))
+
     def describe(self, team_name: str = "", connector_name: str = "") -> str:
         parts = [f"{self.date_from:%-d %B %Y} to {self.date_to:%-d %B %Y}"]
         if team_name:
@@ -49,6 +54,11 @@ class ReportScope:
         if connector_name:
             parts.append(f"connector: {connector_name}")
         return "; ".join(parts)
+
+
+def london_midnight(day: dt.date) -> dt.datetime:
+    """The instant a London day starts (summer time included)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LONDON)
 
 
 def may_see_reports(user: User) -> bool:

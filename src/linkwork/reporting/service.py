@@ -24,7 +24,7 @@ from linkwork.referrals.models import (
     ReferralSource,
     ReferralStatus,
 )
-from linkwork.reporting.scope import ReportScope
+from linkwork.reporting.scope import ReportScope, london_midnight
 from linkwork.reporting.tables import Column, Figure, Kind, Row, Section, Table
 from linkwork.support.models import (
     BudgetEntry,
@@ -69,16 +69,12 @@ def service_section(scope: ReportScope) -> Section:
 # What the scope lets a report see.
 
 
-def _london_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=LONDON)
-
-
 def _between(field: str, first: dt.date, last: dt.date) -> Q:
     """A moment on a London day from `first` to `last`, both included."""
     return Q(
         **{
-            f"{field}__gte": _london_midnight(first),
-            f"{field}__lt": _london_midnight(last + dt.timedelta(days=1)),
+            f"{field}__gte": london_midnight(first),
+            f"{field}__lt": london_midnight(last + dt.timedelta(days=1)),
         }
     )
 

@@ -88,7 +88,11 @@ class SupportEpisode(models.Model):
 
     class Meta:
         ordering = ["-started_on"]
-        indexes = [models.Index(fields=["organisation", "status"], name="episode_org_status")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="episode_org_status"),
+            # Reports take the episodes that started in a period.
+            models.Index(fields=["organisation", "started_on"], name="episode_org_started"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.programme} for {self.person} from {self.started_on:%d %b %Y}"

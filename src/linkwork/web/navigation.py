@@ -16,6 +16,7 @@ from linkwork.directory.models import Service
 from linkwork.matching.gap_policies import REPORT_ROLES
 from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
+from linkwork.reporting.scope import may_see_reports
 from linkwork.support.models import Programme, SupportEpisode
 
 
@@ -86,6 +87,12 @@ DESTINATIONS: list[Destination] = [
         "gap_list",
         "Needs nothing in the directory could meet: what, where and what stood in the way.",
         lambda user: user.has_role(*REPORT_ROLES, Role.CONNECTOR),
+    ),
+    Destination(
+        "Reports",
+        "report_index",
+        "How the service is doing: referrals, outcomes, connections, gaps and who it reaches.",
+        may_see_reports,
     ),
     Destination(
         "Staff",

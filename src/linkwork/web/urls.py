@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("linkwork.matching.urls_shortlists")),
     path("", include("linkwork.matching.urls_gaps")),
     path("audit/", include("linkwork.audit.urls")),
+    path("reports/", include("linkwork.reporting.urls")),
 ]
