@@ -81,6 +81,12 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "NOT_FOUND", "Not found.")
 
 
+@api.exception_handler(OverflowError)
+def id_out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # SQLite cannot even compare a number beyond 64 bits with an id column, and no record has such an id.
+    return error_response(request, 404, "NOT_FOUND", "Not found.")
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, "HTTP_ERROR", str(exc))

@@ -5,6 +5,7 @@ See docs/operations.md for the variables and their defaults.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import dj_database_url
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "linkwork.web",
     "linkwork.demo",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "linkwork.web.limits.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,7 +59,10 @@ MIDDLEWARE = [
     "linkwork.audit.middleware.AuditContextMiddleware",
     "linkwork.web.middleware.DomainErrorPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "linkwork.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the "signing in is paused" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linkwork.urls"
@@ -95,15 +102,45 @@ DATABASE_ROUTERS = ["linkwork.reporting.router.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Argon2 for new and changed passwords; the others stay so older hashes still verify, and are
+# upgraded to Argon2 the next time their owner signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "linkwork.accounts.validators.PatternPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "linkwork.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A session unused for this long is signed out (linkwork.accounts.middleware).
+LINKWORK_IDLE_TIMEOUT_MINUTES = config.integer("LINKWORK_IDLE_TIMEOUT_MINUTES", default=30, minimum=1)
+# Sign-in lockout (django-axes, linkwork.accounts.lockout): this many failed sign-ins for one username,
+# or from one address, pause signing in for it until LINKWORK_LOCKOUT_MINUTES after the last one.
+AXES_FAILURE_LIMIT = config.integer("LINKWORK_SIGNIN_ATTEMPTS", default=5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=config.integer("LINKWORK_LOCKOUT_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lockout do not extend it, so the time on the page holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "linkwork.accounts.lockout.username_tried"
+AXES_CLIENT_IP_CALLABLE = "linkwork.core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "linkwork.accounts.lockout.locked_out_response"
+# Successful sign-ins are already in the audit log; axes need not keep a second copy.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -169,6 +206,23 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts and styles come only from our own static files, never
+# inline, so injected markup cannot run. The one hash is the printable commissioner report's own
+# stylesheet, which stays inline because WeasyPrint makes the PDF from the same page
+# (tests/security_headers check it matches). docs/security.md "Headers".
+COMMISSIONER_REPORT_STYLE_HASH = "'sha256-DKzR+vU05yVyJvh+EgBoC5Zi3AjnCCbi3mhRIBFMyEo='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", COMMISSIONER_REPORT_STYLE_HASH],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 # HSTS preloading commits a whole domain (and its subdomains) to HTTPS for good: that is the
 # operator's decision for their domain, not one the software should force.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]

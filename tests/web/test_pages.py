@@ -20,6 +20,17 @@ def nav_labels(html: str) -> list[str]:
     )
 
 
+def test_every_signed_in_page_links_to_the_users_own_account_page(organisation: Organisation) -> None:
+    user = make_staff(organisation=organisation, roles=[Role.VOLUNTEER])
+    html = signed_in(user).get("/").content.decode()
+    assert 'href="/account/">Your account</a>' in html
+
+
+def test_the_health_check_answers_ok_without_signing_in(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(db: None, client: Client) -> None:
     response = client.get("/staff/")
     assert response.status_code == 302

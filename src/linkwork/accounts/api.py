@@ -1,7 +1,7 @@
 """Endpoints for the signed-in user, teams, staff and personal API tokens."""
 
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from linkwork.accounts import selectors, services
 from linkwork.accounts.schemas import (
@@ -16,6 +16,7 @@ from linkwork.accounts.schemas import (
     TokenCreateIn,
     TokenOut,
 )
+from linkwork.core.pagination import BoundedLimitOffsetPagination
 from linkwork.core.policies import Action
 from linkwork.web.http import StaffRequest
 
@@ -58,7 +59,7 @@ def team_delete(request: StaffRequest, team_id: int) -> Status[None]:
 
 
 @router.get("/staff", response=list[StaffOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def staff_list(
     request: StaffRequest, team_id: int | None = None, include_inactive: bool = False
 ) -> list[StaffOut]:

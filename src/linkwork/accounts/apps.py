@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Organisations and staff"
 
     def ready(self) -> None:
-        from linkwork.accounts import policies  # noqa: F401  (registers the policies)
+        from linkwork.accounts import lockout, policies  # noqa: F401  (registers the policies and receivers)

@@ -15,4 +15,9 @@ register_events(
     EventCode("staff.deactivated", AuditAction.DELETE, "A member of staff lost access."),
     EventCode("token.created", AuditAction.CREATE, "A personal API token was created."),
     EventCode("token.revoked", AuditAction.DELETE, "A personal API token was revoked."),
+    EventCode(
+        "auth.locked_out", AuditAction.LOGIN_FAILED, "Too many failed sign-ins: signing in was paused."
+    ),
+    EventCode("staff.unlocked", AuditAction.UPDATE, "A member of staff's sign-in lockout was cleared."),
+    EventCode("auth.signed_out_everywhere", AuditAction.UPDATE, "A user signed out of every other session."),
 )

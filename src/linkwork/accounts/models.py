@@ -4,6 +4,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from linkwork.accounts.roles import Role
 
@@ -55,12 +56,25 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    session_generation = models.PositiveIntegerField(
+        default=0, help_text="Raised by “sign out everywhere”: every session made before it stops working."
+    )
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django checks each session against this hash, so covering the generation as well as the
+        # password signs out every session when either changes.
+        return salted_hmac(
+            "linkwork.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @cached_property
     def roles(self) -> frozenset[Role]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from linkwork.accounts.models import ApiToken, Organisation, Team, User
 from linkwork.accounts.roles import Role
+from linkwork.audit.models import AuditEvent
 from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
 from linkwork.core.policies import Action, organisation_of, visible_to
@@ -83,3 +84,21 @@ def staff_with_role(*, actor: User, role: Role) -> QuerySet[User]:
         .distinct()
         .order_by("first_name", "last_name")
     )
+
+
+SIGN_IN_EVENTS = ("auth.login", "auth.login_failed", "auth.locked_out", "auth.signed_out_everywhere")
+
+
+def sign_in_history(*, actor: User, limit: int = 20) -> QuerySet[AuditEvent]:
+    """The actor's own recent sign-ins, failed attempts on their username, lockouts and sign-outs.
+
+    Read from the audit log directly rather than through its policy, which shows the log only to
+    supervisors and admins: everyone may see these entries about themselves, and only those.
+    """
+    own = Q(actor_id=actor.pk) & Q(event__in=("auth.login", "auth.signed_out_everywhere"))
+    tried = (
+        Q(event__in=("auth.login_failed", "auth.locked_out"))
+        & Q(organisation_id=actor.organisation_id)
+        & Q(detail__username__iexact=actor.username)
+    )
+    return AuditEvent.objects.filter(own | tried).order_by("-seq")[:limit]

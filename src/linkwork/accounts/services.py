@@ -12,13 +12,14 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import RegexValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
+from linkwork.accounts.lockout import unlock_account
 from linkwork.accounts.models import ApiToken, Organisation, RoleGrant, Team, User
 from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
@@ -424,3 +425,20 @@ def token_authenticate(*, raw: str) -> User | None:
     if token.last_used_at is None or moment - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
     return token.user
+
+
+def staff_unlock(*, actor: Actor, staff: User) -> int:
+    """Clear a member of staff's failed sign-ins so they can sign in at once; returns records removed."""
+    authorize(actor, Action.UPDATE, staff)
+    with transaction.atomic():
+        removed = unlock_account(staff.username)
+        audit_record(actor=actor, event="staff.unlocked", target=staff, detail={"attempts_cleared": removed})
+    return removed
+
+
+def sign_out_everywhere(*, actor: User) -> None:
+    """End every session of `actor`. The caller keeps its own with `update_session_auth_hash`."""
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(session_generation=models.F("session_generation") + 1)
+        actor.refresh_from_db(fields=["session_generation"])
+        audit_record(actor=actor, event="auth.signed_out_everywhere", target=actor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from linkwork.accounts import selectors, services
 from linkwork.accounts.forms import OrganisationSettingsForm, StaffCreateForm, StaffForm, TeamForm, TokenForm
+from linkwork.accounts.lockout import account_locked_until
 from linkwork.accounts.models import Team, User
 from linkwork.core.errors import DomainError
 from linkwork.core.policies import Action, authorize, can
@@ -32,7 +34,34 @@ def staff_list(request: StaffRequest) -> HttpResponse:
 def staff_detail(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_get(actor=request.user, staff_id=staff_id)
     may_edit = can(request.user, Action.UPDATE, staff)
-    return render(request, "accounts/staff_detail.html", {"staff": staff, "may_edit": may_edit})
+    locked_until = account_locked_until(staff.username) if may_edit else None
+    context = {"staff": staff, "may_edit": may_edit, "locked_until": locked_until}
+    return render(request, "accounts/staff_detail.html", context)
+
+
+@login_required
+@require_POST
+def staff_unlock(request: StaffRequest, staff_id: int) -> HttpResponse:
+    staff = selectors.staff_get(actor=request.user, staff_id=staff_id, action=Action.UPDATE)
+    services.staff_unlock(actor=request.user, staff=staff)
+    messages.success(request, f"{staff} can sign in again now.")
+    return redirect("staff_detail", staff_id=staff.pk)
+
+
+@login_required
+def account(request: StaffRequest) -> HttpResponse:
+    history = selectors.sign_in_history(actor=request.user)
+    return render(request, "accounts/account.html", {"history": history})
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: StaffRequest) -> HttpResponse:
+    services.sign_out_everywhere(actor=request.user)
+    # This browser stays signed in: only the user's other sessions end.
+    update_session_auth_hash(request, request.user)
+    messages.success(request, "You have been signed out everywhere else. This browser is still signed in.")
+    return redirect("account")
 
 
 @login_required

@@ -4,10 +4,11 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from linkwork.audit.models import AuditAction, AuditEvent
 from linkwork.audit.selectors import audit_event_list
+from linkwork.core.pagination import BoundedLimitOffsetPagination
 from linkwork.core.policies import Action, authorize
 from linkwork.web.http import StaffRequest
 
@@ -28,7 +29,7 @@ class AuditEventOut(Schema):
 
 
 @router.get("", response=list[AuditEventOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def audit_events(
     request: StaffRequest,
     action: AuditAction | None = None,

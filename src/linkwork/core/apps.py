@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "linkwork core"
 
     def ready(self) -> None:
-        from linkwork.core import checks  # noqa: F401  (registers the deploy checks)
+        from linkwork.core import checks, events  # noqa: F401  (registers the deploy checks and events)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     code = "INVALID_REQUEST"
@@ -46,3 +48,23 @@ class RateLimited(DomainError):
 class InvalidTransition(DomainError):
     code = "INVALID_TRANSITION"
     status = 409
+
+
+class EditConflict(DomainError):
+    """The record changed after the editor opened it; nothing was saved. `current` holds the record as
+    it is now and `yours` what the editor sent, each with its version, so both can be shown."""
+
+    code = "EDIT_CONFLICT"
+    status = 409
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        current: dict[str, Any] | None = None,
+        yours: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.current = current or {}
+        self.yours = yours or {}

@@ -22,7 +22,8 @@ from django.db import transaction
 
 from linkwork.accounts.models import Organisation, User
 from linkwork.audit.services import audit_record
-from linkwork.core.errors import DomainError, NotFound, ValidationFailed
+from linkwork.core.errors import EditConflict as EditConflict  # still importable from here
+from linkwork.core.errors import NotFound, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize
 from linkwork.core.time import now
 from linkwork.directory import geography, recurrence
@@ -73,13 +74,6 @@ LOCATION_FIELDS = ("name", "address_1", "address_2", "city", "postal_code", "tra
 SCHEDULE_FIELDS = frozenset(
     field.name for field in dataclass_fields(recurrence.Recurrence) if field.name != "closures"
 )
-
-
-class EditConflict(DomainError):
-    """The entry changed after the editor opened it; nothing was saved."""
-
-    code = "EDIT_CONFLICT"
-    status = 409
 
 
 # --- Checking what editors typed -------------------------------------------------------------------

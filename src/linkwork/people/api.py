@@ -2,9 +2,11 @@
 
 from django.db.models import QuerySet
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from linkwork.accounts.selectors import organisation_get
+from linkwork.core.errors import EditConflict
+from linkwork.core.pagination import BoundedLimitOffsetPagination
 from linkwork.core.policies import Action
 from linkwork.people import selectors, services
 from linkwork.people.models import Person
@@ -14,6 +16,7 @@ from linkwork.people.schemas import (
     DuplicateOut,
     DuplicatesErrorOut,
     DuplicatesOut,
+    PersonConflictOut,
     PersonCreateIn,
     PersonOut,
     PersonPracticalOut,
@@ -36,7 +39,7 @@ def _person_out(request: StaffRequest, person: Person) -> PersonOut:
 
 
 @router.get("/people", response=list[PersonSummaryOut], summary="Search people")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def person_list(request: StaffRequest, search: str = "") -> QuerySet[Person]:
     return selectors.person_list(actor=request.auth, search=search)
 
@@ -82,11 +85,24 @@ def person_practical(request: StaffRequest, person_id: int) -> PersonPracticalOu
     return PersonPracticalOut.build(person, practical_arrangements(actor=request.auth, person=person))
 
 
-@router.patch("/people/{person_id}", response=PersonOut)
-def person_update(request: StaffRequest, person_id: int, payload: PersonUpdateIn) -> PersonOut:
+@router.patch(
+    "/people/{person_id}",
+    response={200: PersonOut, 409: PersonConflictOut},
+    summary="Change a person's details (409 EDIT_CONFLICT when `version` or If-Match is stale)",
+)
+def person_update(
+    request: StaffRequest, person_id: int, payload: PersonUpdateIn
+) -> Status[PersonOut | PersonConflictOut]:
     person = selectors.person_get(actor=request.auth, person_id=person_id, action=Action.UPDATE)
-    details = payload.dict(exclude_unset=True)
-    return _person_out(request, services.person_update(actor=request.auth, person=person, details=details))
+    details = payload.dict(exclude_unset=True, exclude={"version"})
+    version = services.version_wanted(payload.version, request.headers.get("If-Match"))
+    try:
+        updated = services.person_update(
+            actor=request.auth, person=person, details=details, expected_version=version
+        )
+    except EditConflict as conflict:
+        return Status(409, PersonConflictOut.build(conflict))
+    return Status(200, _person_out(request, updated))
 
 
 @router.get("/people/{person_id}/consents", response=list[ConsentOut])

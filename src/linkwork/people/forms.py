@@ -77,6 +77,12 @@ class PersonForm(forms.Form):
         return {name: self.cleaned_data[name] for name in PersonForm.base_fields if name in self.cleaned_data}
 
 
+class PersonEditForm(PersonForm):
+    """Changing a person's details: carries the version the page was loaded with."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class IntakeForm(PersonForm):
     """A new referral: who the person is, who referred them and why."""
 

@@ -58,6 +58,9 @@ class Person(models.Model):
     nhs_number = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one with each saved change, so a stale edit can be refused."
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

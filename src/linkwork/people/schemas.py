@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
 
+from linkwork.core.errors import EditConflict
 from linkwork.people.choices import (
     AgeBand,
     ConsentMethod,
@@ -22,6 +24,11 @@ from linkwork.people.models import Consent, Person
 from linkwork.people.services import PossibleDuplicate
 from linkwork.support.models import SupportEpisode
 from linkwork.support.selectors import PracticalArrangement
+
+VERSION_HELP = (
+    "The version you started from (or send it as If-Match). If the record has changed since, nothing is "
+    "saved: 409 EDIT_CONFLICT with both versions. Leave it out to save regardless."
+)
 
 
 class PersonCreateIn(Schema):
@@ -81,6 +88,7 @@ class PersonUpdateIn(Schema):
     digital_access: DigitalAccess | None = None
     trigger_groups: list[TriggerGroup] | None = None
     nhs_number: str | None = Field(None, max_length=20)
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class PersonSummaryOut(Schema):
@@ -144,6 +152,7 @@ class PersonOut(Schema):
     nhs_number: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int
     episodes: list[EpisodeRefOut]
 
     @staticmethod
@@ -262,3 +271,26 @@ class ConsentOut(Schema):
             withdrawn_by_id=consent.withdrawn_by_id,
             note=consent.note,
         )
+
+
+class PersonConflictErrorOut(Schema):
+    code: str
+    message: str = Field(description="Who changed the record and when")
+    fields: dict[str, str]
+    current: dict[str, Any] = Field(description="The record as saved now, with its version")
+    yours: dict[str, Any] = Field(description="What you sent, with the version you started from")
+
+
+class PersonConflictOut(Schema):
+    error: PersonConflictErrorOut
+
+    @staticmethod
+    def build(conflict: EditConflict) -> PersonConflictOut:
+        error = PersonConflictErrorOut(
+            code=conflict.code,
+            message=conflict.message,
+            fields=conflict.fields,
+            current=conflict.current,
+            yours=conflict.yours,
+        )
+        return PersonConflictOut(error=error)

@@ -13,19 +13,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from linkwork.accounts.selectors import organisation_get
-from linkwork.core.errors import DomainError
+from linkwork.core.errors import DomainError, EditConflict
 from linkwork.core.policies import Action, authorize, visible_to
 from linkwork.matching.connection_selectors import connection_may_create, person_connections
 from linkwork.matching.selectors import recommendations_for
 from linkwork.matching.shortlist_selectors import person_shortlist_summary
 from linkwork.people import selectors, services
-from linkwork.people.forms import ConsentForm, IntakeForm, PersonForm
+from linkwork.people.forms import ConsentForm, IntakeForm, PersonEditForm
 from linkwork.people.models import Person
 from linkwork.referrals.selectors import referral_list
 from linkwork.referrals.services import referral_create
 from linkwork.support.selectors import episode_list_for_person, practical_arrangements
 from linkwork.web.forms import add_service_errors, form_page
 from linkwork.web.http import StaffRequest
+
+# Edit pages whose form carries a version, with room to show both versions of a refused edit.
+VERSIONED_FORM = "people/versioned_form.html"
 
 # The person's page shows this many recommendations; the recommendations page shows the rest.
 PERSON_PAGE_RECOMMENDATIONS = 3
@@ -122,16 +125,26 @@ def person_practical(request: StaffRequest, person_id: int) -> HttpResponse:
 @login_required
 def person_edit(request: StaffRequest, person_id: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, person_id=person_id, action=Action.UPDATE)
-    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
-    form = PersonForm(request.POST or None, initial=initial)
+    initial = {name: getattr(person, name) for name in PersonEditForm.base_fields}
+    form = PersonEditForm(request.POST or None, initial=initial)
+    page = {"title": f"Change {person}'s details", "back_url": reverse("person_detail", args=[person.pk])}
 
     def save(data: dict[str, Any]) -> HttpResponse:
-        services.person_update(actor=request.user, person=person, details=form.person_details())
+        try:
+            services.person_update(
+                actor=request.user,
+                person=person,
+                details=form.person_details(),
+                expected_version=data["version"],
+            )
+        except EditConflict as conflict:
+            rows = services.show_edit_conflict(form, conflict)
+            context = {**page, "form": form, "conflict": conflict, "conflict_rows": rows}
+            return render(request, VERSIONED_FORM, context, status=409)
         messages.success(request, f"{person}'s details have been saved.")
         return redirect("person_detail", person_id=person.pk)
 
-    back = reverse("person_detail", args=[person.pk])
-    return form_page(request, form, save, title=f"Change {person}'s details", back_url=back)
+    return form_page(request, form, save, template=VERSIONED_FORM, **page)
 
 
 @login_required

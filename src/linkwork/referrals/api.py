@@ -5,12 +5,13 @@ Accepting a referral starts the support episode (support.services.episode_start)
 
 from django.db.models import QuerySet
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from linkwork.accounts.models import Team, User
 from linkwork.accounts.roles import Role
 from linkwork.accounts.selectors import staff_with_role, team_get
 from linkwork.core.errors import NotFound, ValidationFailed
+from linkwork.core.pagination import BoundedLimitOffsetPagination
 from linkwork.core.policies import Action
 from linkwork.people.selectors import person_get
 from linkwork.referrals import selectors, services
@@ -50,7 +51,7 @@ def _detail(request: StaffRequest, referral_id: int) -> ReferralDetailOut:
 
 
 @router.get("", response=list[ReferralOut], summary="Referrals, oldest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def referral_list(
     request: StaffRequest, status: ReferralStatus | None = None, open_only: bool = False
 ) -> QuerySet[Referral]:

@@ -307,4 +307,23 @@ def _svg(figure: PlotFigure, key: str, alt: str) -> str:
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
-    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(alt)}" ', 1)
+    # The page's Content Security Policy allows no inline styles, so matplotlib's <style> rule (every
+    # line's join and cap) moves to the root, where it is inherited, and each style attribute becomes
+    # the presentation attributes it lists (all of matplotlib's properties have one).
+    text = _MATPLOTLIB_STYLE.sub("", text, count=1)
+    text = _STYLE_ATTRIBUTE.sub(_presentation_attributes, text)
+    return text.replace(
+        "<svg ",
+        f'<svg role="img" aria-label="{escape(alt)}" stroke-linejoin="round" stroke-linecap="butt" ',
+        1,
+    )
+
+
+_MATPLOTLIB_STYLE = re.compile(r"\s*<defs>\s*<style type=\"text/css\">[^<]*</style>\s*</defs>")
+_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+
+
+def _presentation_attributes(match: re.Match[str]) -> str:
+    declarations = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    # The values were already escaped as one attribute, so they go into the new ones as they are.
+    return "".join(f' {name.strip()}="{value.strip()}"' for name, value in declarations)

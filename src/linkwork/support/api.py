@@ -4,15 +4,20 @@ Casework roles read and change episodes. Volunteers may only log contacts on the
 are assigned to; they never read conversations, goals, contacts or budgets.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.db.models import QuerySet
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from linkwork.accounts.selectors import organisation_get
-from linkwork.core.errors import NotFound, ValidationFailed
+from linkwork.core.errors import EditConflict, NotFound, ValidationFailed
+from linkwork.core.pagination import BoundedLimitOffsetPagination
 from linkwork.core.policies import Action
+from linkwork.people.services import version_wanted
 from linkwork.support import selectors, services
-from linkwork.support.models import Contact, Programme, SupportEpisode
+from linkwork.support.models import Contact, Goal, Programme, SupportEpisode
 from linkwork.support.schemas import (
     BudgetEntryOut,
     BudgetIn,
@@ -38,6 +43,7 @@ from linkwork.support.schemas import (
     ProgrammeIn,
     ProgrammeOut,
     ResumeIn,
+    SupportConflictOut,
 )
 from linkwork.web.http import StaffRequest
 
@@ -52,6 +58,27 @@ def _episode(request: StaffRequest, episode_id: int, action: str = Action.UPDATE
 
 def _out(episode: SupportEpisode) -> EpisodeOut:
     return EpisodeOut.build(episode, selectors.episode_progress(episode), selectors.ending_risks(episode))
+
+
+Saved = TypeVar("Saved")
+Shown = TypeVar("Shown")
+
+
+def _unless_stale(
+    request: StaffRequest,
+    sent: int | None,
+    save: Callable[[int | None], Saved],
+    show: Callable[[Saved], Shown],
+) -> Status[Shown | SupportConflictOut]:
+    """Save with the version the client started from (body or If-Match); a stale one is a 409."""
+    try:
+        saved = save(version_wanted(sent, request.headers.get("If-Match")))
+    except EditConflict as conflict:
+        return Status(409, SupportConflictOut.build(conflict))
+    return Status(200, show(saved))
+
+
+EPISODE_OR_CONFLICT = {200: EpisodeOut, 409: SupportConflictOut}
 
 
 @router.get("/programmes", response=list[ProgrammeOut], summary="The organisation's active programmes")
@@ -76,19 +103,39 @@ def episode_get(request: StaffRequest, episode_id: int) -> EpisodeOut:
     return _out(_episode(request, episode_id, Action.VIEW))
 
 
-@router.post("/episodes/{episode_id}/pause", response=EpisodeOut)
-def episode_pause(request: StaffRequest, episode_id: int, payload: PauseIn) -> EpisodeOut:
+@router.post("/episodes/{episode_id}/pause", response=EPISODE_OR_CONFLICT)
+def episode_pause(
+    request: StaffRequest, episode_id: int, payload: PauseIn
+) -> Status[EpisodeOut | SupportConflictOut]:
     episode = _episode(request, episode_id)
-    services.episode_pause(
-        actor=request.auth, episode=episode, reason=payload.reason, note=payload.note, on=payload.on
-    )
-    return _out(episode)
+
+    def save(version: int | None) -> SupportEpisode:
+        return services.episode_pause(
+            actor=request.auth,
+            episode=episode,
+            reason=payload.reason,
+            note=payload.note,
+            on=payload.on,
+            expected_version=version,
+        )
+
+    return _unless_stale(request, payload.version, save, _out)
 
 
-@router.post("/episodes/{episode_id}/resume", response=EpisodeOut, summary="Resume; paused days move the end")
-def episode_resume(request: StaffRequest, episode_id: int, payload: ResumeIn) -> EpisodeOut:
+@router.post(
+    "/episodes/{episode_id}/resume", response=EPISODE_OR_CONFLICT, summary="Resume; paused days move the end"
+)
+def episode_resume(
+    request: StaffRequest, episode_id: int, payload: ResumeIn
+) -> Status[EpisodeOut | SupportConflictOut]:
     episode = _episode(request, episode_id)
-    return _out(services.episode_resume(actor=request.auth, episode=episode, on=payload.on))
+
+    def save(version: int | None) -> SupportEpisode:
+        return services.episode_resume(
+            actor=request.auth, episode=episode, on=payload.on, expected_version=version
+        )
+
+    return _unless_stale(request, payload.version, save, _out)
 
 
 @router.post(
@@ -114,32 +161,51 @@ def extension_decide(request: StaffRequest, extension_id: int, payload: Decision
     return ExtensionOut.build(decided)
 
 
-@router.post("/episodes/{episode_id}/plan-ending", response=EpisodeOut)
-def episode_plan_ending(request: StaffRequest, episode_id: int, payload: PlanEndingIn) -> EpisodeOut:
-    episode = services.episode_plan_ending(
-        actor=request.auth, episode=_episode(request, episode_id), **payload.dict()
-    )
-    return _out(episode)
+@router.post("/episodes/{episode_id}/plan-ending", response=EPISODE_OR_CONFLICT)
+def episode_plan_ending(
+    request: StaffRequest, episode_id: int, payload: PlanEndingIn
+) -> Status[EpisodeOut | SupportConflictOut]:
+    episode = _episode(request, episode_id)
+
+    def save(version: int | None) -> SupportEpisode:
+        return services.episode_plan_ending(
+            actor=request.auth, episode=episode, expected_version=version, **payload.dict(exclude={"version"})
+        )
+
+    return _unless_stale(request, payload.version, save, _out)
 
 
-@router.post("/episodes/{episode_id}/close", response=EpisodeOut, summary="End support")
-def episode_close(request: StaffRequest, episode_id: int, payload: CloseIn) -> EpisodeOut:
-    episode = services.episode_close(
-        actor=request.auth,
-        episode=_episode(request, episode_id),
-        outcome=payload.outcome,
-        note=payload.note,
-        on=payload.on,
-    )
-    return _out(episode)
+@router.post("/episodes/{episode_id}/close", response=EPISODE_OR_CONFLICT, summary="End support")
+def episode_close(
+    request: StaffRequest, episode_id: int, payload: CloseIn
+) -> Status[EpisodeOut | SupportConflictOut]:
+    episode = _episode(request, episode_id)
+
+    def save(version: int | None) -> SupportEpisode:
+        return services.episode_close(
+            actor=request.auth,
+            episode=episode,
+            outcome=payload.outcome,
+            note=payload.note,
+            on=payload.on,
+            expected_version=version,
+        )
+
+    return _unless_stale(request, payload.version, save, _out)
 
 
-@router.post("/episodes/{episode_id}/follow-up", response=EpisodeOut, summary="Record the follow-up")
-def episode_follow_up(request: StaffRequest, episode_id: int, payload: FollowUpIn) -> EpisodeOut:
-    episode = services.episode_record_follow_up(
-        actor=request.auth, episode=_episode(request, episode_id), note=payload.note, on=payload.on
-    )
-    return _out(episode)
+@router.post("/episodes/{episode_id}/follow-up", response=EPISODE_OR_CONFLICT, summary="Record the follow-up")
+def episode_follow_up(
+    request: StaffRequest, episode_id: int, payload: FollowUpIn
+) -> Status[EpisodeOut | SupportConflictOut]:
+    episode = _episode(request, episode_id)
+
+    def save(version: int | None) -> SupportEpisode:
+        return services.episode_record_follow_up(
+            actor=request.auth, episode=episode, note=payload.note, on=payload.on, expected_version=version
+        )
+
+    return _unless_stale(request, payload.version, save, _out)
 
 
 @router.get("/episodes/{episode_id}/conversations", response=list[ConversationOut])
@@ -178,16 +244,25 @@ def goal_create(request: StaffRequest, episode_id: int, payload: GoalIn) -> Stat
     return Status(201, GoalOut.build(goal))
 
 
-@router.patch("/goals/{goal_id}", response=GoalOut, summary="Revise a goal or rate its progress")
-def goal_update(request: StaffRequest, goal_id: int, payload: GoalUpdateIn) -> GoalOut:
+@router.patch(
+    "/goals/{goal_id}",
+    response={200: GoalOut, 409: SupportConflictOut},
+    summary="Revise a goal or rate its progress",
+)
+def goal_update(
+    request: StaffRequest, goal_id: int, payload: GoalUpdateIn
+) -> Status[GoalOut | SupportConflictOut]:
     goal = selectors.goal_get(actor=request.auth, goal_id=goal_id)
-    return GoalOut.build(
-        services.goal_update(actor=request.auth, goal=goal, **payload.dict(exclude_unset=True))
-    )
+
+    def save(version: int | None) -> Goal:
+        changes = payload.dict(exclude_unset=True, exclude={"version"})
+        return services.goal_update(actor=request.auth, goal=goal, expected_version=version, **changes)
+
+    return _unless_stale(request, payload.version, save, GoalOut.build)
 
 
 @router.get("/episodes/{episode_id}/contacts", response=list[ContactOut], summary="Contacts, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def contact_list(request: StaffRequest, episode_id: int) -> QuerySet[Contact]:
     episode = _episode(request, episode_id, Action.VIEW)
     return selectors.contact_list(actor=request.auth, episode=episode)

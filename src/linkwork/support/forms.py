@@ -37,7 +37,13 @@ DAY_NAMES = {
 }
 
 
-class AssignForm(forms.Form):
+class VersionedForm(forms.Form):
+    """A change to an episode or goal: carries the version the page was loaded with."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AssignForm(VersionedForm):
     connector = forms.ModelChoiceField(label="Connector", queryset=User.objects.none(), empty_label=None)
     volunteers = forms.ModelMultipleChoiceField(
         label="Volunteers", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
@@ -49,14 +55,14 @@ class AssignForm(forms.Form):
         self.fields["volunteers"].queryset = volunteers  # type: ignore[attr-defined]
 
 
-class PauseForm(forms.Form):
+class PauseForm(VersionedForm):
     reason = forms.ChoiceField(
         label="Why is support pausing?", choices=PauseReason.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label="Note", max_length=300, required=False)
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(VersionedForm):
     on = forms.DateField(label="Support resumes on", help_text=DATE_HINT)
 
 
@@ -75,7 +81,7 @@ class ExtensionDecisionForm(forms.Form):
     note = forms.CharField(label="Note", max_length=300, required=False)
 
 
-class PlanEndingForm(forms.Form):
+class PlanEndingForm(VersionedForm):
     continuing_connections = forms.CharField(
         label="Which connections will continue?",
         widget=forms.Textarea,
@@ -91,7 +97,7 @@ class PlanEndingForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(VersionedForm):
     outcome = forms.ChoiceField(
         label="How did support end?", choices=EndingOutcome.choices, widget=forms.RadioSelect
     )
@@ -99,7 +105,7 @@ class CloseForm(forms.Form):
     on = forms.DateField(label="Last day of support", help_text=DATE_HINT)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(VersionedForm):
     note = forms.CharField(label="How are they getting on?", widget=forms.Textarea)
 
 
@@ -110,7 +116,7 @@ class GoalForm(forms.Form):
     )
 
 
-class GoalUpdateForm(forms.Form):
+class GoalUpdateForm(VersionedForm):
     title = forms.CharField(label="Goal", max_length=200)
     steps = forms.CharField(label="Small steps", widget=forms.Textarea, required=False)
     status = forms.ChoiceField(label="Status", choices=GoalStatus.choices, widget=forms.RadioSelect)

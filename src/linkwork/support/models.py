@@ -85,6 +85,9 @@ class SupportEpisode(models.Model):
     outcome_note = models.TextField(blank=True)
     followed_up_on = models.DateField(null=True, blank=True)
     follow_up_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one with each saved change, so a stale edit can be refused."
+    )
 
     class Meta:
         ordering = ["-started_on"]
@@ -204,6 +207,9 @@ class Goal(models.Model):
     status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
     progress = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The latest 0-10 rating")
     created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up by one with each saved change, so a stale edit can be refused."
+    )
 
     class Meta:
         ordering = ["created_at"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
 
 from linkwork.accounts.models import User
+from linkwork.core.errors import EditConflict
 from linkwork.support.models import (
     BudgetEntry,
     ContactOutcome,
@@ -22,6 +24,11 @@ from linkwork.support.models import (
     SupportEpisode,
 )
 from linkwork.support.selectors import CaseloadRow, EpisodeProgress
+
+VERSION_HELP = (
+    "The version you started from (or send it as If-Match). If the record has changed since, nothing is "
+    "saved: 409 EDIT_CONFLICT with both versions. Leave it out to save regardless."
+)
 
 
 class RefOut(Schema):
@@ -135,6 +142,7 @@ class EpisodeOut(Schema):
     outcome_note: str
     followed_up_on: dt.date | None
     follow_up_note: str
+    version: int
     progress: ProgressOut
     ending_risks: list[str] = Field(description="Signs the person may feel worse when support stops")
     pauses: list[PauseOut]
@@ -164,6 +172,7 @@ class EpisodeOut(Schema):
             outcome_note=episode.outcome_note,
             followed_up_on=episode.followed_up_on,
             follow_up_note=episode.follow_up_note,
+            version=episode.version,
             progress=ProgressOut.build(progress),
             ending_risks=risks,
             pauses=[PauseOut.model_validate(p, from_attributes=True) for p in episode.pauses.all()],
@@ -175,10 +184,12 @@ class PauseIn(Schema):
     reason: PauseReason
     note: str = Field("", max_length=300)
     on: dt.date | None = Field(None, description="Defaults to today")
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class ResumeIn(Schema):
     on: dt.date | None = Field(None, description="Defaults to today")
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class ExtensionIn(Schema):
@@ -197,17 +208,20 @@ class PlanEndingIn(Schema):
     contacts_after_ending: str = Field("", max_length=5000)
     follow_up_on: dt.date | None = None
     relies_on_service_for_company: bool = False
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class CloseIn(Schema):
     outcome: EndingOutcome
     note: str = Field("", max_length=5000)
     on: dt.date | None = Field(None, description="Defaults to today")
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class FollowUpIn(Schema):
     note: str = Field("", max_length=5000)
     on: dt.date | None = Field(None, description="Defaults to today")
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class RatingIn(Schema):
@@ -282,6 +296,7 @@ class GoalUpdateIn(Schema):
     status: GoalStatus | None = None
     progress: int | None = Field(None, description="0 to 10")
     note: str = Field("", max_length=500)
+    version: int | None = Field(None, description=VERSION_HELP)
 
 
 class GoalHistoryOut(Schema):
@@ -302,6 +317,7 @@ class GoalOut(Schema):
     status: str
     progress: int | None
     created_at: dt.datetime
+    version: int
     history: list[GoalHistoryOut]
 
     @staticmethod
@@ -314,6 +330,7 @@ class GoalOut(Schema):
             status=goal.status,
             progress=goal.progress,
             created_at=goal.created_at,
+            version=goal.version,
             history=[GoalHistoryOut.model_validate(u, from_attributes=True) for u in goal.updates.all()],
         )
 
@@ -412,3 +429,26 @@ class MeetUpOut(Schema):
             facilitator_id=meetup.facilitator_id,
             episode_ids=sorted(a.episode_id for a in meetup.attendance.all()),
         )
+
+
+class SupportConflictErrorOut(Schema):
+    code: str
+    message: str = Field(description="Who changed the record and when")
+    fields: dict[str, str]
+    current: dict[str, Any] = Field(description="The record as saved now, with its version")
+    yours: dict[str, Any] = Field(description="What you sent, with the version you started from")
+
+
+class SupportConflictOut(Schema):
+    error: SupportConflictErrorOut
+
+    @staticmethod
+    def build(conflict: EditConflict) -> SupportConflictOut:
+        error = SupportConflictErrorOut(
+            code=conflict.code,
+            message=conflict.message,
+            fields=conflict.fields,
+            current=conflict.current,
+            yours=conflict.yours,
+        )
+        return SupportConflictOut(error=error)

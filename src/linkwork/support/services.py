@@ -19,7 +19,7 @@ from linkwork.core.policies import Action, Operator, authorize, can
 from linkwork.core.time import local_today, now, to_london
 from linkwork.networks.services import network_snapshot_end
 from linkwork.people.choices import ConsentPurpose
-from linkwork.people.services import consent_in_force
+from linkwork.people.services import consent_in_force, edit_conflict, lock_for_edit
 from linkwork.referrals.models import OutcomeMessageKind, Referral
 from linkwork.referrals.services import outcome_message_create, referral_mark_accepted
 from linkwork.referrals.transitions import REFERRAL_LIFECYCLE
@@ -131,11 +131,42 @@ def _require_open(episode: SupportEpisode) -> None:
         raise DomainError(EPISODE_NOT_OPEN, code="EPISODE_NOT_OPEN")
 
 
+def _episode_now(episode: SupportEpisode) -> dict[str, Any]:
+    """The episode as it is saved, for showing beside a stale edit."""
+    return {
+        "status": episode.status,
+        "connector": episode.connector_id,
+        "volunteers": sorted(episode.volunteers.values_list("pk", flat=True)),
+        "planned_end_on": episode.planned_end_on,
+        "contact_allowance": episode.contact_allowance,
+        "continuing_connections": episode.continuing_connections,
+        "contacts_after_ending": episode.contacts_after_ending,
+        "follow_up_on": episode.follow_up_on,
+        "relies_on_service_for_company": episode.relies_on_service_for_company,
+        "closed_on": episode.closed_on,
+        "outcome": episode.outcome,
+        "outcome_note": episode.outcome_note,
+        "followed_up_on": episode.followed_up_on,
+        "follow_up_note": episode.follow_up_note,
+    }
+
+
+def _lock_episode(episode: SupportEpisode, expected_version: int | None, yours: dict[str, Any]) -> None:
+    """Lock and reload the episode; an edit started from an older version raises EditConflict."""
+    lock_for_edit(episode, expected_version=None)
+    if expected_version is not None and episode.version != expected_version:
+        raise edit_conflict(
+            episode, expected_version=expected_version, yours=yours, current=_episode_now(episode)
+        )
+
+
 def _move(actor: Actor, episode: SupportEpisode, action: str, event: str, **changes: Any) -> SupportEpisode:
+    """Make a lifecycle move on an episode the caller has locked, bumping its version."""
     before = episode.status
     episode.status = EPISODE_LIFECYCLE.target(episode.status, action)
     for name, value in changes.items():
         setattr(episode, name, value)
+    episode.version += 1
     episode.save()
     audit_record(
         actor=actor,
@@ -260,7 +291,12 @@ def episode_start(
 
 
 def episode_assign(
-    *, actor: Actor, episode: SupportEpisode, connector: User, volunteers: Iterable[User]
+    *,
+    actor: Actor,
+    episode: SupportEpisode,
+    connector: User,
+    volunteers: Iterable[User],
+    expected_version: int | None = None,
 ) -> SupportEpisode:
     authorize(actor, Action.UPDATE, episode)
     _require_open(episode)
@@ -274,9 +310,12 @@ def episode_assign(
     if volunteers and not consent_in_force(episode.person, ConsentPurpose.VOLUNTEER_CONTACT):
         raise ValidationFailed(NO_VOLUNTEER_CONSENT, fields={"volunteers": NO_VOLUNTEER_CONSENT})
     with transaction.atomic():
+        yours = {"connector": connector.pk, "volunteers": sorted(v.pk for v in volunteers)}
+        _lock_episode(episode, expected_version, yours)
         before = (episode.connector_id, sorted(episode.volunteers.values_list("pk", flat=True)))
         episode.connector = connector
-        episode.save(update_fields=["connector"])
+        episode.version += 1
+        episode.save(update_fields=["connector", "version"])
         episode.volunteers.set(volunteers)
         after = (connector.pk, sorted(v.pk for v in volunteers))
         audit_record(
@@ -290,7 +329,13 @@ def episode_assign(
 
 
 def episode_pause(
-    *, actor: Actor, episode: SupportEpisode, reason: str, note: str = "", on: dt.date | None = None
+    *,
+    actor: Actor,
+    episode: SupportEpisode,
+    reason: str,
+    note: str = "",
+    on: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> SupportEpisode:
     authorize(actor, Action.UPDATE, episode)
     if reason not in PauseReason.values:
@@ -305,6 +350,7 @@ def episode_pause(
         )
         raise ValidationFailed(message, fields={"on": message})
     with transaction.atomic():
+        _lock_episode(episode, expected_version, {"status": EpisodeStatus.PAUSED, "pause_reason": reason})
         paused_from = episode.status
         _move(actor, episode, "pause", "episode.paused")
         Pause.objects.create(
@@ -313,7 +359,13 @@ def episode_pause(
     return episode
 
 
-def episode_resume(*, actor: Actor, episode: SupportEpisode, on: dt.date | None = None) -> SupportEpisode:
+def episode_resume(
+    *,
+    actor: Actor,
+    episode: SupportEpisode,
+    on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> SupportEpisode:
     """Resume after a pause. The paused days are added to the planned end, so a pause costs nothing."""
     authorize(actor, Action.UPDATE, episode)
     day = on or local_today()
@@ -323,6 +375,7 @@ def episode_resume(*, actor: Actor, episode: SupportEpisode, on: dt.date | None 
             "Support cannot resume before the pause began.", fields={"on": "Check the date."}
         )
     with transaction.atomic():
+        _lock_episode(episode, expected_version, {"status": EpisodeStatus.ACTIVE, "resumed_on": day})
         paused_days = (day - pause.started_on).days if pause else 0
         resumes_ending = pause is not None and pause.paused_from == EpisodeStatus.ENDING_PLANNED
         _move(
@@ -380,6 +433,7 @@ def extension_decide(*, actor: Actor, extension: Extension, approve: bool, note:
         raise DomainError(OWN_EXTENSION, code="OWN_EXTENSION")
     _require_open(episode)
     with transaction.atomic():
+        _lock_episode(episode, None, {})
         extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
         extension.decided_by = actor if isinstance(actor, User) else None
         extension.decided_at = now()
@@ -388,7 +442,8 @@ def extension_decide(*, actor: Actor, extension: Extension, approve: bool, note:
         if approve:
             episode.planned_end_on = max(extension.new_end_on, episode.planned_end_on)
             episode.contact_allowance += extension.extra_contacts
-            episode.save(update_fields=["planned_end_on", "contact_allowance"])
+            episode.version += 1
+            episode.save(update_fields=["planned_end_on", "contact_allowance", "version"])
             if episode.status == EpisodeStatus.ENDING_PLANNED:
                 _move(actor, episode, "reopen", "episode.updated")
         _audit(
@@ -405,27 +460,38 @@ def episode_plan_ending(
     contacts_after_ending: str,
     follow_up_on: dt.date | None,
     relies_on_service_for_company: bool,
+    expected_version: int | None = None,
 ) -> SupportEpisode:
     authorize(actor, Action.UPDATE, episode)
     if follow_up_on is not None and follow_up_on < local_today():
         message = "The follow-up date must be in the future."
         raise ValidationFailed(message, fields={"follow_up_on": message})
+    plan = {
+        "continuing_connections": continuing_connections.strip(),
+        "contacts_after_ending": contacts_after_ending.strip(),
+        "follow_up_on": follow_up_on,
+        "relies_on_service_for_company": relies_on_service_for_company,
+    }
     with transaction.atomic():
+        _lock_episode(episode, expected_version, {"status": EpisodeStatus.ENDING_PLANNED, **plan})
         _move(
             actor,
             episode,
             "plan_ending",
             "episode.ending_planned",
-            continuing_connections=continuing_connections.strip(),
-            contacts_after_ending=contacts_after_ending.strip(),
-            follow_up_on=follow_up_on,
-            relies_on_service_for_company=relies_on_service_for_company,
+            **plan,
         )
     return episode
 
 
 def episode_close(
-    *, actor: Actor, episode: SupportEpisode, outcome: str, note: str = "", on: dt.date | None = None
+    *,
+    actor: Actor,
+    episode: SupportEpisode,
+    outcome: str,
+    note: str = "",
+    on: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> SupportEpisode:
     authorize(actor, Action.UPDATE, episode)
     if outcome not in EndingOutcome.values:
@@ -433,10 +499,12 @@ def episode_close(
     day = on or local_today()
     if day < episode.started_on:
         raise ValidationFailed("Support cannot end before it began.", fields={"on": "Check the date."})
-    follow_up = episode.follow_up_on
-    if follow_up is None and outcome not in (EndingOutcome.DIED, EndingOutcome.MOVED_AWAY):
-        follow_up = day + dt.timedelta(weeks=episode.programme.follow_up_weeks)
     with transaction.atomic():
+        yours = {"status": EpisodeStatus.CLOSED, "closed_on": day, "outcome": outcome, "outcome_note": note}
+        _lock_episode(episode, expected_version, yours)
+        follow_up = episode.follow_up_on
+        if follow_up is None and outcome not in (EndingOutcome.DIED, EndingOutcome.MOVED_AWAY):
+            follow_up = day + dt.timedelta(weeks=episode.programme.follow_up_weeks)
         open_pause = episode.pauses.filter(ended_on__isnull=True).last()
         if open_pause is not None:
             open_pause.ended_on = day
@@ -470,22 +538,31 @@ def episodes_mark_follow_ups_due(*, actor: Actor, today: dt.date | None = None) 
     count = 0
     for episode in due:
         with transaction.atomic():
+            _lock_episode(episode, None, {})
             _move(actor, episode, "mark_follow_up_due", "episode.follow_up_due")
         count += 1
     return count
 
 
 def episode_record_follow_up(
-    *, actor: Actor, episode: SupportEpisode, note: str, on: dt.date | None = None
+    *,
+    actor: Actor,
+    episode: SupportEpisode,
+    note: str,
+    on: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> SupportEpisode:
     authorize(actor, Action.UPDATE, episode)
+    day = on or local_today()
     with transaction.atomic():
+        yours = {"status": EpisodeStatus.FOLLOWED_UP, "followed_up_on": day, "follow_up_note": note.strip()}
+        _lock_episode(episode, expected_version, yours)
         _move(
             actor,
             episode,
             "record_follow_up",
             "episode.followed_up",
-            followed_up_on=on or local_today(),
+            followed_up_on=day,
             follow_up_note=note.strip(),
         )
     return episode
@@ -610,8 +687,10 @@ def goal_update(
     status: str | None = None,
     progress: int | None = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Goal:
-    """Revise a goal or rate its progress; every change is kept in the goal's history."""
+    """Revise a goal or rate its progress; every change is kept in the goal's history. With
+    `expected_version`, a goal changed since the editor opened it raises EditConflict."""
     authorize(actor, Action.UPDATE, goal)
     _require_open(goal.episode)
     errors = {}
@@ -623,28 +702,35 @@ def goal_update(
         errors["progress"] = "Progress is a number from 0 to 10."
     if errors:
         raise ValidationFailed("Check the goal.", fields=errors)
-    if (
-        status in ACTIVE_GOAL_STATUSES
-        and goal.status not in ACTIVE_GOAL_STATUSES
-        and _active_goal_count(goal.episode, excluding=goal) >= MAX_ACTIVE_GOALS
-    ):
-        raise DomainError(TOO_MANY_GOALS, code="TOO_MANY_GOALS")
-    changed = []
-    for name, value in (
-        ("title", title and title.strip()),
-        ("steps", steps),
-        ("status", status),
-        ("progress", progress),
-    ):
-        if value is not None and getattr(goal, name) != value:
-            setattr(goal, name, value)
-            changed.append(name)
-    if progress is not None and goal.status == GoalStatus.NOT_STARTED and status is None and progress > 0:
-        goal.status = GoalStatus.IN_PROGRESS
-        changed.append("status")
-    if not changed and not note and progress is None:
-        return goal
+    wanted = {
+        name: value
+        for name, value in (
+            ("title", title and title.strip()),
+            ("steps", steps),
+            ("status", status),
+            ("progress", progress),
+        )
+        if value is not None
+    }
     with transaction.atomic():
+        lock_for_edit(goal, expected_version=expected_version, yours=wanted)
+        if (
+            status in ACTIVE_GOAL_STATUSES
+            and goal.status not in ACTIVE_GOAL_STATUSES
+            and _active_goal_count(goal.episode, excluding=goal) >= MAX_ACTIVE_GOALS
+        ):
+            raise DomainError(TOO_MANY_GOALS, code="TOO_MANY_GOALS")
+        changed = []
+        for name, value in wanted.items():
+            if getattr(goal, name) != value:
+                setattr(goal, name, value)
+                changed.append(name)
+        if progress is not None and goal.status == GoalStatus.NOT_STARTED and status is None and progress > 0:
+            goal.status = GoalStatus.IN_PROGRESS
+            changed.append("status")
+        if not changed and not note and progress is None:
+            return goal
+        goal.version += 1
         goal.save()
         GoalUpdate.objects.create(
             goal=goal,
@@ -737,6 +823,9 @@ def meetup_record(
     attendee_episodes: Iterable[SupportEpisode] = (),
 ) -> MeetUp:
     authorize(actor, Action.CREATE, MeetUp(organisation=organisation))
+    if held_at.tzinfo is not None:
+        # Stored in UTC: PostgreSQL refuses offsets beyond its range (such as +17:39) that Python allows.
+        held_at = held_at.astimezone(dt.UTC)
     episodes = list(attendee_episodes)
     if not place.strip():
         raise ValidationFailed("Say where the meet-up was.", fields={"place": "Say where the meet-up was."})

@@ -16,9 +16,11 @@ from django.urls import reverse
 
 from linkwork.accounts.roles import Role
 from linkwork.accounts.selectors import organisation_get, staff_with_role
+from linkwork.core.errors import EditConflict
 from linkwork.core.policies import Action, authorize, can
 from linkwork.core.time import local_today, now
 from linkwork.outcomes.selectors import measure_changes, measure_list, measures_due, story_list
+from linkwork.people.services import show_edit_conflict
 from linkwork.support import selectors, services
 from linkwork.support.forms import (
     AssignForm,
@@ -38,10 +40,23 @@ from linkwork.support.forms import (
     ResumeForm,
     VolunteerContactForm,
 )
-from linkwork.support.models import Contact, MeetUp, Programme, SupportEpisode
+from linkwork.support.models import Contact, EpisodeStatus, MeetUp, Programme, SupportEpisode
 from linkwork.support.transitions import EPISODE_LIFECYCLE
 from linkwork.web.forms import form_page
 from linkwork.web.http import StaffRequest
+
+# Pages whose form carries the version it was loaded with, with room to show both versions of an
+# edit refused because someone saved a change in between.
+VERSIONED_FORM = "people/versioned_form.html"
+STATUS_WORDS = {"status": dict(EpisodeStatus.choices)}
+
+
+def _conflict_page(
+    request: StaffRequest, form: forms.Form, conflict: EditConflict, context: dict[str, Any]
+) -> HttpResponse:
+    rows = show_edit_conflict(form, conflict, STATUS_WORDS)
+    page = {**context, "form": form, "conflict": conflict, "conflict_rows": rows}
+    return render(request, VERSIONED_FORM, page, status=409)
 
 
 def _pence(pounds: Decimal) -> int:
@@ -100,14 +115,24 @@ def _episode_action(
     **extra: Any,
 ) -> HttpResponse:
     episode = selectors.episode_get(actor=request.user, episode_id=episode_id, action=Action.UPDATE)
+    if "version" in form.fields:
+        form.initial["version"] = episode.version
+    page = {
+        "title": title,
+        "caption": str(episode.person),
+        "back_url": reverse("episode_detail", args=[episode.pk]),
+        **extra,
+    }
 
     def save(data: dict[str, Any]) -> HttpResponse:
-        act(episode, data)
+        try:
+            act(episode, data)
+        except EditConflict as conflict:
+            return _conflict_page(request, form, conflict, page)
         messages.success(request, done)
         return redirect("episode_detail", episode_id=episode.pk)
 
-    back = reverse("episode_detail", args=[episode.pk])
-    return form_page(request, form, save, title=title, caption=str(episode.person), back_url=back, **extra)
+    return form_page(request, form, save, template=VERSIONED_FORM, **page)
 
 
 @login_required
@@ -122,7 +147,11 @@ def episode_assign(request: StaffRequest, episode_id: int) -> HttpResponse:
 
     def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
         return services.episode_assign(
-            actor=request.user, episode=episode, connector=data["connector"], volunteers=data["volunteers"]
+            actor=request.user,
+            episode=episode,
+            connector=data["connector"],
+            volunteers=data["volunteers"],
+            expected_version=data["version"],
         )
 
     return _episode_action(
@@ -134,7 +163,11 @@ def episode_assign(request: StaffRequest, episode_id: int) -> HttpResponse:
 def episode_pause(request: StaffRequest, episode_id: int) -> HttpResponse:
     def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
         return services.episode_pause(
-            actor=request.user, episode=episode, reason=data["reason"], note=data["note"]
+            actor=request.user,
+            episode=episode,
+            reason=data["reason"],
+            note=data["note"],
+            expected_version=data["version"],
         )
 
     return _episode_action(
@@ -151,7 +184,9 @@ def episode_pause(request: StaffRequest, episode_id: int) -> HttpResponse:
 @login_required
 def episode_resume(request: StaffRequest, episode_id: int) -> HttpResponse:
     def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
-        return services.episode_resume(actor=request.user, episode=episode, on=data["on"])
+        return services.episode_resume(
+            actor=request.user, episode=episode, on=data["on"], expected_version=data["version"]
+        )
 
     form = ResumeForm(request.POST or None, initial={"on": local_today()})
     return _episode_action(
@@ -220,7 +255,10 @@ def extension_decide(request: StaffRequest, extension_id: int) -> HttpResponse:
 @login_required
 def episode_plan_ending(request: StaffRequest, episode_id: int) -> HttpResponse:
     def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
-        return services.episode_plan_ending(actor=request.user, episode=episode, **data)
+        plan = {name: value for name, value in data.items() if name != "version"}
+        return services.episode_plan_ending(
+            actor=request.user, episode=episode, expected_version=data["version"], **plan
+        )
 
     return _episode_action(
         request,
@@ -237,7 +275,14 @@ def episode_plan_ending(request: StaffRequest, episode_id: int) -> HttpResponse:
 @login_required
 def episode_close(request: StaffRequest, episode_id: int) -> HttpResponse:
     def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
-        return services.episode_close(actor=request.user, episode=episode, **data)
+        return services.episode_close(
+            actor=request.user,
+            episode=episode,
+            outcome=data["outcome"],
+            note=data["note"],
+            on=data["on"],
+            expected_version=data["version"],
+        )
 
     form = CloseForm(request.POST or None, initial={"on": local_today()})
     return _episode_action(
@@ -248,7 +293,9 @@ def episode_close(request: StaffRequest, episode_id: int) -> HttpResponse:
 @login_required
 def episode_follow_up(request: StaffRequest, episode_id: int) -> HttpResponse:
     def act(episode: SupportEpisode, data: dict[str, Any]) -> object:
-        return services.episode_record_follow_up(actor=request.user, episode=episode, note=data["note"])
+        return services.episode_record_follow_up(
+            actor=request.user, episode=episode, note=data["note"], expected_version=data["version"]
+        )
 
     return _episode_action(
         request,
@@ -314,22 +361,30 @@ def goal_add(request: StaffRequest, episode_id: int) -> HttpResponse:
 @login_required
 def goal_update(request: StaffRequest, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(actor=request.user, goal_id=goal_id)
-    initial = {"title": goal.title, "steps": goal.steps, "status": goal.status, "progress": goal.progress}
+    initial = {
+        "title": goal.title,
+        "steps": goal.steps,
+        "status": goal.status,
+        "progress": goal.progress,
+        "version": goal.version,
+    }
     form = GoalUpdateForm(request.POST or None, initial=initial)
+    page = {
+        "title": "Update a goal",
+        "caption": str(goal.episode.person),
+        "back_url": reverse("episode_detail", args=[goal.episode_id]),
+    }
 
     def save(data: dict[str, Any]) -> HttpResponse:
-        services.goal_update(actor=request.user, goal=goal, **data)
+        changes = {name: value for name, value in data.items() if name != "version"}
+        try:
+            services.goal_update(actor=request.user, goal=goal, expected_version=data["version"], **changes)
+        except EditConflict as conflict:
+            return _conflict_page(request, form, conflict, page)
         messages.success(request, "The goal has been updated. Its history is kept.")
         return redirect("episode_detail", episode_id=goal.episode_id)
 
-    return form_page(
-        request,
-        form,
-        save,
-        title="Update a goal",
-        caption=str(goal.episode.person),
-        back_url=reverse("episode_detail", args=[goal.episode_id]),
-    )
+    return form_page(request, form, save, template=VERSIONED_FORM, **page)
 
 
 @login_required

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from linkwork.outcomes.selectors import alerts_waiting
@@ -19,3 +19,9 @@ def home(request: StaffRequest) -> HttpResponse:
         "alerts": alerts_waiting(actor=request.user),
     }
     return render(request, "web/home.html", context)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring: the process answers. It reads nothing, so it says nothing
+    about the database (the load benchmark uses it as its baseline)."""
+    return HttpResponse("ok", content_type="text/plain")

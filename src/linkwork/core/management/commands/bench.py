@@ -11,6 +11,7 @@ committed as in real use, in a database made for the benchmark (this is how Post
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import os
@@ -56,6 +57,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="The benchmark, e.g. directory-search or directory-import.")
         parser.add_argument("--size", type=int, default=10_000, help="How many records to build.")
+        parser.add_argument(
+            "--users",
+            dest="size",
+            type=int,
+            default=argparse.SUPPRESS,
+            help="For the load benchmark: how many simultaneous users (the same as --size).",
+        )
+        parser.add_argument(
+            "--seconds", type=int, default=None, help="For the load benchmark: how long to run the mix."
+        )
         parser.add_argument("--seed", type=int, default=1, help="Seed for the generated data.")
         parser.add_argument(
             "--database",
@@ -84,26 +95,37 @@ class Command(BaseCommand):
             raise CommandError(f"There is no benchmark called {name!r}. Choose from: {', '.join(names)}.")
         if options["size"] < 1:
             raise CommandError("--size must be 1 or more.")
+        if options["seconds"] is not None and options["seconds"] < 1:
+            raise CommandError("--seconds must be 1 or more.")
         if options["database"] == TEMPORARY:
             self._run_in_temporary_database(folder, name, options)
             return
         outcome = self._run_here(
-            folder, name, size=options["size"], seed=options["seed"], keep=options["commit"]
+            folder,
+            name,
+            size=options["size"],
+            seed=options["seed"],
+            keep=options["commit"],
+            seconds=options["seconds"],
         )
         self.stdout.write(json.dumps(outcome))
 
-    def _run_here(self, folder: Path, name: str, *, size: int, seed: int, keep: bool) -> dict[str, Any]:
+    def _run_here(
+        self, folder: Path, name: str, *, size: int, seed: int, keep: bool, seconds: int | None = None
+    ) -> dict[str, Any]:
         root = str(folder.parent)
         if root not in sys.path:
             sys.path.insert(0, root)
         module = importlib.import_module(f"benchmarks.{name.replace('-', '_')}")
+        # Only the benchmarks that run for a time (load) take `seconds`.
+        timing = {} if seconds is None else {"seconds": seconds}
         if keep:
-            outcome: dict[str, Any] = module.run(size=size, seed=seed, actor=Operator("bench"))
+            outcome: dict[str, Any] = module.run(size=size, seed=seed, actor=Operator("bench"), **timing)
             return outcome
         outcome = {}
         try:
             with transaction.atomic():
-                outcome = module.run(size=size, seed=seed, actor=Operator("bench"))
+                outcome = module.run(size=size, seed=seed, actor=Operator("bench"), **timing)
                 raise _RollBack
         except _RollBack:
             pass
@@ -131,6 +153,7 @@ class Command(BaseCommand):
                     name,
                     f"--size={options['size']}",
                     f"--seed={options['seed']}",
+                    *([f"--seconds={options['seconds']}"] if options["seconds"] is not None else []),
                     f"--database={CONFIGURED}",
                     "--commit",
                 ],
