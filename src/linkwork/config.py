@@ -99,3 +99,18 @@ def database(var: Path) -> dict[str, Any]:
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+def reporting_database() -> dict[str, Any] | None:
+    """The read replica reports read from (`REPORTING_DATABASE_URL`, PostgreSQL only), or None."""
+    url = os.environ.get("REPORTING_DATABASE_URL", "").strip()
+    if not url:
+        return None
+    if url.split("://", 1)[0] not in ("postgres", "postgresql", "pgsql"):
+        raise ImproperlyConfigured("REPORTING_DATABASE_URL must be a postgresql:// address (a read replica).")
+    config: dict[str, Any] = dict(dj_database_url.parse(url))
+    config["CONN_MAX_AGE"] = 60
+    config["CONN_HEALTH_CHECKS"] = True
+    # Tests use the primary's test database for it, as a replica of it.
+    config["TEST"] = {"MIRROR": "default"}
+    return config

@@ -8,9 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
-
 from linkwork import config
 
 LINKWORK_ENV = config.environment()
@@ -87,17 +84,9 @@ TEMPLATES = [
 DATABASES = {"default": config.database(VAR_DIR)}
 # Reports (and only reports) read from a PostgreSQL read replica when one is given; writes and
 # migrations always go to DATABASE_URL (docs/operations.md "Scaling out", linkwork.reporting.router).
-REPORTING_DATABASE_URL = os.environ.get("REPORTING_DATABASE_URL", "").strip()
-if REPORTING_DATABASE_URL:
-    if REPORTING_DATABASE_URL.split("://", 1)[0] not in ("postgres", "postgresql", "pgsql"):
-        raise ImproperlyConfigured("REPORTING_DATABASE_URL must be a postgresql:// address (a read replica).")
-    DATABASES["reporting"] = {
-        **dj_database_url.parse(REPORTING_DATABASE_URL),
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
-        # Tests use the primary's test database for it, as a replica of it.
-        "TEST": {"MIRROR": "default"},
-    }
+REPORTING_DATABASE = config.reporting_database()
+if REPORTING_DATABASE is not None:
+    DATABASES["reporting"] = REPORTING_DATABASE
 DATABASE_ROUTERS = ["linkwork.reporting.router.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
