@@ -1,0 +1,1 @@
+"""Working with health and care systems."""
