@@ -44,8 +44,8 @@ SOCIAL_PRESCRIBING_DECLINED = Code(
 
 # Total-score codes for instruments, only where the code was read on loinc.org.
 INSTRUMENT_TOTAL_CODES: dict[str, Code] = {
-    "phq9": Code(LOINC, "44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score", "loinc.org/44261-6"),
-    "gad7": Code(LOINC, "70274-6", "Generalized anxiety disorder 7 item (GAD-7) total score", "loinc.org/70274-6"),
+    "phq9": Code(LOINC, "44261-6", "PHQ-9 total score", "https://loinc.org/44261-6"),
+    "gad7": Code(LOINC, "70274-6", "GAD-7 total score", "https://loinc.org/70274-6"),
 }
 
 
@@ -56,4 +56,4 @@ def instrument_total_code(instrument_key: str) -> Code | None:
 
 def instrument_local_code(instrument_key: str, name: str) -> Code:
     """linkwork's own code for an instrument, used beside (or instead of) a national one."""
-    return Code(LINKWORK_MEASURE, instrument_key, name, "linkwork instrument definitions (docs/instruments.md)")
+    return Code(LINKWORK_MEASURE, instrument_key, name, "docs/instruments.md")
