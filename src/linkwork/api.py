@@ -13,6 +13,9 @@ from linkwork.accounts.services import token_authenticate
 from linkwork.audit.api import router as audit_router
 from linkwork.core.errors import DomainError
 from linkwork.directory.api import router as directory_router
+from linkwork.interop.export_api import router as fhir_export_router
+from linkwork.interop.intake_api import router as fhir_intake_router
+from linkwork.interop.summary_api import router as summary_router
 from linkwork.matching.api import router as matching_router
 from linkwork.matching.connections_api import router as connections_router
 from linkwork.matching.gaps_api import router as gaps_router
@@ -23,6 +26,7 @@ from linkwork.people.api import router as people_router
 from linkwork.referrals.api import router as referrals_router
 from linkwork.reporting.api import router as reporting_router
 from linkwork.support.api import router as support_router
+from linkwork.webhooks.api import router as webhooks_router
 
 
 class BearerTokenAuth(HttpBearer):
@@ -116,3 +120,11 @@ api.add_router("/", shortlists_router)
 api.add_router("/", gaps_router)
 # /reports/{name}, /reports/{name}/tables/{table_key}.csv
 api.add_router("/reports", reporting_router)
+# /episodes/{episode_id}/fhir
+api.add_router("/", fhir_export_router)
+# /fhir/ServiceRequest
+api.add_router("/fhir", fhir_intake_router)
+# /episodes/{episode_id}/loneliness-summary, /referrals/{referral_id}/messages...
+api.add_router("/", summary_router)
+# /webhooks...
+api.add_router("/webhooks", webhooks_router)

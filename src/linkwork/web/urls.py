@@ -35,4 +35,8 @@ urlpatterns = [
     path("", include("linkwork.matching.urls_gaps")),
     path("audit/", include("linkwork.audit.urls")),
     path("reports/", include("linkwork.reporting.urls")),
+    path("", include("linkwork.interop.urls_summary")),
+    path("", include("linkwork.interop.urls_referral_import")),
+    path("", include("linkwork.privacy.urls")),
+    path("webhooks/", include("linkwork.webhooks.urls")),
 ]

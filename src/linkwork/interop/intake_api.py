@@ -1,0 +1,5 @@
+"""Referrals coming in as FHIR ServiceRequests."""
+
+from ninja import Router
+
+router = Router(tags=["FHIR"])
