@@ -20,6 +20,7 @@ SAFE = {
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,
+    "CSRF_COOKIE_HTTPONLY": True,
     "SECURE_CONTENT_TYPE_NOSNIFF": True,
     "SECURE_REFERRER_POLICY": "same-origin",
     "X_FRAME_OPTIONS": "DENY",
@@ -115,6 +116,11 @@ def test_no_security_middleware_fails(safe: Any) -> None:
 
 def test_a_session_cookie_scripts_can_read_fails(safe: Any) -> None:
     safe.SESSION_COOKIE_HTTPONLY = False
+    assert ids() == ["linkwork.E025"]
+
+
+def test_a_csrf_cookie_scripts_can_read_fails(safe: Any) -> None:
+    safe.CSRF_COOKIE_HTTPONLY = False
     assert ids() == ["linkwork.E025"]
 
 

@@ -90,7 +90,7 @@ def test_hsts_is_sent_over_https_when_production_sets_it(settings: Any) -> None:
     assert "Strict-Transport-Security" not in Client().get("/sign-in/").headers
 
 
-def test_cookies_are_secure_and_the_session_cookie_is_httponly_in_production(
+def test_cookies_are_secure_and_httponly_in_production(
     settings: Any, connector: User
 ) -> None:
     settings.SESSION_COOKIE_SECURE = True
@@ -102,7 +102,8 @@ def test_cookies_are_secure_and_the_session_cookie_is_httponly_in_production(
     )
     session = response.cookies[settings.SESSION_COOKIE_NAME]
     assert session["secure"] and session["httponly"]
-    assert client.cookies[settings.CSRF_COOKIE_NAME]["secure"]
+    csrf = client.cookies[settings.CSRF_COOKIE_NAME]
+    assert csrf["secure"] and csrf["httponly"]
 
 
 def test_the_commissioner_report_keeps_only_the_one_stylesheet_the_policy_allows_by_hash() -> None:

@@ -94,10 +94,10 @@ def header_problems() -> list[checks.CheckMessage]:
             "Put django.middleware.security.SecurityMiddleware first in MIDDLEWARE.",
             "E024",
         )
-    if not settings.SESSION_COOKIE_HTTPONLY:
+    if not (settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY):
         error(
-            "The session cookie can be read by scripts in the page.",
-            "Set SESSION_COOKIE_HTTPONLY = True.",
+            "The session or CSRF cookie can be read by scripts in the page.",
+            "Set SESSION_COOKIE_HTTPONLY = True and CSRF_COOKIE_HTTPONLY = True.",
             "E025",
         )
     if not settings.SECURE_CONTENT_TYPE_NOSNIFF:

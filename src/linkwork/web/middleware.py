@@ -9,7 +9,7 @@ from linkwork.core.errors import NotFound, PermissionDenied
 
 
 class DomainErrorPagesMiddleware:
-    """Shows the not-found and not-allowed pages for errors raised by selectors and services."""
+    """Shows the not-found and not-allowed pages for errors raised by selectors, services and lookups."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -18,7 +18,8 @@ class DomainErrorPagesMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, NotFound):
+        # An id too large for a 64-bit column names nothing; SQLite says so with OverflowError.
+        if isinstance(exception, NotFound | OverflowError):
             return render(request, "404.html", status=404)
         if isinstance(exception, PermissionDenied):
             return render(request, "403.html", status=403)
