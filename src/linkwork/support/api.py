@@ -139,16 +139,24 @@ def episode_resume(
 
 
 @router.post(
-    "/episodes/{episode_id}/extensions", response={201: ExtensionOut}, summary="Ask for an extension"
+    "/episodes/{episode_id}/extensions",
+    response={201: ExtensionOut, 409: SupportConflictOut},
+    summary="Ask for an extension",
 )
-def extension_request(request: StaffRequest, episode_id: int, payload: ExtensionIn) -> Status[ExtensionOut]:
-    extension = services.extension_request(
-        actor=request.auth,
-        episode=_episode(request, episode_id),
-        new_end_on=payload.new_end_on,
-        extra_contacts=payload.extra_contacts,
-        reason=payload.reason,
-    )
+def extension_request(
+    request: StaffRequest, episode_id: int, payload: ExtensionIn
+) -> Status[ExtensionOut | SupportConflictOut]:
+    try:
+        extension = services.extension_request(
+            actor=request.auth,
+            episode=_episode(request, episode_id),
+            new_end_on=payload.new_end_on,
+            extra_contacts=payload.extra_contacts,
+            reason=payload.reason,
+            expected_version=version_wanted(payload.version, request.headers.get("If-Match")),
+        )
+    except EditConflict as conflict:
+        return Status(409, SupportConflictOut.build(conflict))
     return Status(201, ExtensionOut.build(extension))
 
 
@@ -218,15 +226,23 @@ def conversation_list(request: StaffRequest, episode_id: int) -> list[Conversati
 
 @router.post(
     "/episodes/{episode_id}/conversations",
-    response={201: ConversationOut},
+    response={201: ConversationOut, 409: SupportConflictOut},
     summary='Record the "what matters to you" conversation as a new version',
 )
 def conversation_record(
     request: StaffRequest, episode_id: int, payload: ConversationIn
-) -> Status[ConversationOut]:
-    conversation = services.conversation_record(
-        actor=request.auth, episode=_episode(request, episode_id), data=payload.dict()
-    )
+) -> Status[ConversationOut | SupportConflictOut]:
+    data = payload.dict()
+    sent = data.pop("version")
+    try:
+        conversation = services.conversation_record(
+            actor=request.auth,
+            episode=_episode(request, episode_id),
+            data=data,
+            expected_version=version_wanted(sent, request.headers.get("If-Match")),
+        )
+    except EditConflict as conflict:
+        return Status(409, SupportConflictOut.build(conflict))
     return Status(201, ConversationOut.build(conversation))
 
 

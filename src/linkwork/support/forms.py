@@ -66,7 +66,7 @@ class ResumeForm(VersionedForm):
     on = forms.DateField(label="Support resumes on", help_text=DATE_HINT)
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(VersionedForm):
     new_end_on = forms.DateField(label="New end date", required=False, help_text=DATE_HINT)
     extra_contacts = forms.IntegerField(
         label="Extra one-to-one contacts", min_value=0, max_value=50, initial=0
@@ -156,7 +156,9 @@ class BudgetForm(forms.Form):
     receipt_reference = forms.CharField(label="Receipt reference", max_length=100, required=False)
 
 
-class ConversationForm(forms.Form):
+class ConversationForm(VersionedForm):
+    """`version` is the conversation's version the page was opened at (0 when there was none)."""
+
     what_matters = forms.CharField(label="What matters to them", widget=forms.Textarea, required=False)
     interests_now = forms.CharField(label="Interests now", required=False, help_text="Separate with commas")
     interests_past = forms.CharField(
@@ -223,7 +225,7 @@ class ConversationForm(forms.Form):
 
     def conversation_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        result = {name: data[name] for name in ConversationForm.base_fields}
+        result = {name: data[name] for name in ConversationForm.base_fields if name != "version"}
         result["participation_factors"] = {
             key: {"rating": data[f"factor_{key}"], "note": data[f"factor_{key}_note"]}
             for key in PARTICIPATION_FACTORS

@@ -196,6 +196,9 @@ class ExtensionIn(Schema):
     new_end_on: dt.date | None = Field(None, description="Leave out to keep the planned end")
     extra_contacts: int = 0
     reason: str = Field(max_length=2000)
+    version: int | None = Field(
+        None, description="The episode's version the request was made from; a newer one is a 409"
+    )
 
 
 class DecisionIn(Schema):
@@ -230,6 +233,11 @@ class RatingIn(Schema):
 
 
 class ConversationIn(Schema):
+    version: int | None = Field(
+        None,
+        description="The conversation's version this edit started from (0 when there was none); "
+        "if someone saved a newer one meanwhile, the answer is a 409 showing both",
+    )
     what_matters: str = Field("", max_length=10000)
     interests_now: list[str] = []
     interests_past: list[str] = []

@@ -14,12 +14,12 @@ from django.db.models import Sum
 from linkwork.accounts.models import Organisation, Team, User
 from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
-from linkwork.core.errors import DomainError, ValidationFailed
+from linkwork.core.errors import DomainError, EditConflict, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize, can
 from linkwork.core.time import local_today, now, to_london
 from linkwork.networks.services import network_snapshot_end
 from linkwork.people.choices import ConsentPurpose
-from linkwork.people.services import consent_in_force, edit_conflict, lock_for_edit
+from linkwork.people.services import EDIT_CONFLICT, consent_in_force, edit_conflict, lock_for_edit
 from linkwork.referrals.models import OutcomeMessageKind, Referral
 from linkwork.referrals.services import outcome_message_create, referral_mark_accepted
 from linkwork.referrals.transitions import REFERRAL_LIFECYCLE
@@ -60,6 +60,10 @@ BUDGET_EXCEEDED = (
 )
 TOO_MANY_GOALS = "A person can work on three goals at a time. Mark one achieved, paused or dropped first."
 EXTENSION_PENDING = "An extension is already waiting for a supervisor."
+CONVERSATION_GONE = (
+    "The conversation is not at the version you opened, so your changes have not been saved. "
+    "Open it again, then save."
+)
 EXTENSION_NOTHING = "Ask for a later end date, more contacts, or both."
 EPISODE_NOT_OPEN = "Support has ended, so nothing more can be recorded in this episode."
 CONNECTOR_REQUIRED = "Choose a connector from your organisation."
@@ -392,25 +396,36 @@ def episode_resume(
 
 
 def extension_request(
-    *, actor: Actor, episode: SupportEpisode, new_end_on: dt.date | None, extra_contacts: int, reason: str
+    *,
+    actor: Actor,
+    episode: SupportEpisode,
+    new_end_on: dt.date | None,
+    extra_contacts: int,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Extension:
+    """Ask a supervisor for more time or contacts. The checks run with the episode locked, so two
+    requests at once cannot both pass the one-pending rule, and a request made from a page opened before
+    the episode changed (its planned end, say) is refused with EditConflict."""
     authorize(actor, Action.UPDATE, episode)
     _require_open(episode)
-    if episode.extensions.filter(status=ExtensionStatus.REQUESTED).exists():
-        raise DomainError(EXTENSION_PENDING, code="EXTENSION_PENDING")
-    target_end = new_end_on or episode.planned_end_on
-    errors = {}
-    if target_end < episode.planned_end_on:
-        errors["new_end_on"] = "The new end date must be after the current planned end."
-    if extra_contacts < 0 or extra_contacts > 50:
-        errors["extra_contacts"] = "Extra contacts must be between 0 and 50."
-    if not reason.strip():
-        errors["reason"] = "Say why the extension is needed."
-    if not errors and target_end == episode.planned_end_on and extra_contacts == 0:
-        errors["new_end_on"] = EXTENSION_NOTHING
-    if errors:
-        raise ValidationFailed("Check the extension request.", fields=errors)
+    yours = {"new_end_on": new_end_on, "extra_contacts": extra_contacts, "reason": reason}
     with transaction.atomic():
+        _lock_episode(episode, expected_version, yours)
+        if episode.extensions.filter(status=ExtensionStatus.REQUESTED).exists():
+            raise DomainError(EXTENSION_PENDING, code="EXTENSION_PENDING")
+        target_end = new_end_on or episode.planned_end_on
+        errors = {}
+        if target_end < episode.planned_end_on:
+            errors["new_end_on"] = "The new end date must be after the current planned end."
+        if extra_contacts < 0 or extra_contacts > 50:
+            errors["extra_contacts"] = "Extra contacts must be between 0 and 50."
+        if not reason.strip():
+            errors["reason"] = "Say why the extension is needed."
+        if not errors and target_end == episode.planned_end_on and extra_contacts == 0:
+            errors["new_end_on"] = EXTENSION_NOTHING
+        if errors:
+            raise ValidationFailed("Check the extension request.", fields=errors)
         extension = Extension.objects.create(
             episode=episode,
             new_end_on=target_end,
@@ -625,16 +640,24 @@ def _clean_conversation(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def conversation_record(*, actor: Actor, episode: SupportEpisode, data: dict[str, Any]) -> Conversation:
-    """Save the conversation as a new version; earlier versions stay as they were."""
+def conversation_record(
+    *, actor: Actor, episode: SupportEpisode, data: dict[str, Any], expected_version: int | None = None
+) -> Conversation:
+    """Save the conversation as a new version; earlier versions stay as they were. `expected_version` is
+    the version the editor started from (0 when there was none): if someone saved a newer one meanwhile,
+    nothing is saved and EditConflict shows theirs beside this one."""
     authorize(actor, Action.UPDATE, episode)
     _require_open(episode)
     cleaned = _clean_conversation(data)
     with transaction.atomic():
+        lock_for_edit(episode, expected_version=None)  # one save at a time per episode
         latest = episode.conversations.order_by("-version").first()
+        saved_version = latest.version if latest else 0
+        if expected_version is not None and expected_version != saved_version:
+            raise _conversation_conflict(latest, expected_version=expected_version, yours=cleaned)
         conversation = Conversation.objects.create(
             episode=episode,
-            version=(latest.version + 1) if latest else 1,
+            version=saved_version + 1,
             recorded_at=now(),
             recorded_by=actor if isinstance(actor, User) else episode.connector,
             **cleaned,
@@ -646,6 +669,24 @@ def conversation_record(*, actor: Actor, episode: SupportEpisode, data: dict[str
             [k for k, v in cleaned.items() if v not in ("", [], {}, None)],
         )
     return conversation
+
+
+def _conversation_conflict(
+    latest: Conversation | None, *, expected_version: int, yours: dict[str, Any]
+) -> EditConflict:
+    if latest is None:
+        return EditConflict(
+            CONVERSATION_GONE, current={"version": 0}, yours={**yours, "version": expected_version}
+        )
+    time = f"{to_london(latest.recorded_at):%H:%M on %d %B %Y}"
+    current = {name: getattr(latest, name) for name in yours}
+    return EditConflict(
+        EDIT_CONFLICT.format(
+            name=latest.recorded_by.get_full_name() or latest.recorded_by.username, time=time
+        ),
+        current={**current, "version": latest.version},
+        yours={**yours, "version": expected_version},
+    )
 
 
 def _active_goal_count(episode: SupportEpisode, excluding: Goal | None = None) -> int:
@@ -660,9 +701,11 @@ def goal_create(*, actor: Actor, episode: SupportEpisode, title: str, steps: str
     _require_open(episode)
     if not title.strip():
         raise ValidationFailed("Say what the goal is.", fields={"title": "Say what the goal is."})
-    if _active_goal_count(episode) >= MAX_ACTIVE_GOALS:
-        raise DomainError(TOO_MANY_GOALS, code="TOO_MANY_GOALS")
     with transaction.atomic():
+        # Locked, so two goals added at once cannot both pass the limit.
+        lock_for_edit(episode, expected_version=None)
+        if _active_goal_count(episode) >= MAX_ACTIVE_GOALS:
+            raise DomainError(TOO_MANY_GOALS, code="TOO_MANY_GOALS")
         goal = Goal.objects.create(
             episode=episode, title=title.strip()[:200], steps=steps.strip(), created_at=now()
         )

@@ -209,6 +209,7 @@ def extension_request(request: StaffRequest, episode_id: int) -> HttpResponse:
             new_end_on=data["new_end_on"],
             extra_contacts=data["extra_contacts"],
             reason=data["reason"],
+            expected_version=data["version"],
         )
 
     return _episode_action(
@@ -311,9 +312,9 @@ def episode_follow_up(request: StaffRequest, episode_id: int) -> HttpResponse:
 def conversation_record(request: StaffRequest, episode_id: int) -> HttpResponse:
     episode = selectors.episode_get(actor=request.user, episode_id=episode_id, action=Action.UPDATE)
     latest = episode.conversations.order_by("-version").first()
-    initial: dict[str, Any] = {}
+    initial: dict[str, Any] = {"version": latest.version if latest else 0}
     if latest is not None:
-        initial = {name: getattr(latest, name) for name in ConversationForm.base_fields}
+        initial |= {name: getattr(latest, name) for name in ConversationForm.base_fields if name != "version"}
         initial["interests_now"] = ", ".join(latest.interests_now)
         initial["interests_past"] = ", ".join(latest.interests_past)
         wants_company = latest.wants_company_first_visit
@@ -332,20 +333,27 @@ def conversation_record(request: StaffRequest, episode_id: int) -> HttpResponse:
             )
     form = ConversationForm(request.POST or None, initial=initial)
 
+    page = {
+        "title": "What matters to them",
+        "caption": str(episode.person),
+        "back_url": reverse("episode_detail", args=[episode.pk]),
+        "intro": "Not a checklist: record what you heard, in their words where you can.",
+    }
+
     def save(data: dict[str, Any]) -> HttpResponse:
-        services.conversation_record(actor=request.user, episode=episode, data=form.conversation_data())
+        try:
+            services.conversation_record(
+                actor=request.user,
+                episode=episode,
+                data=form.conversation_data(),
+                expected_version=data["version"],
+            )
+        except EditConflict as conflict:
+            return _conflict_page(request, form, conflict, page)
         messages.success(request, "The conversation has been saved. Earlier versions are kept.")
         return redirect("episode_detail", episode_id=episode.pk)
 
-    return form_page(
-        request,
-        form,
-        save,
-        title="What matters to them",
-        caption=str(episode.person),
-        back_url=reverse("episode_detail", args=[episode.pk]),
-        intro="Not a checklist: record what you heard, in their words where you can.",
-    )
+    return form_page(request, form, save, template=VERSIONED_FORM, **page)
 
 
 @login_required
