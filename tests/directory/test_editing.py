@@ -191,7 +191,9 @@ class TestUpdate:
 
         assert caught.value.status == 409
         assert caught.value.code == "EDIT_CONFLICT"
-        assert "Someone else changed this entry" in caught.value.message
+        assert f"Changed by {editor} at " in caught.value.message
+        assert caught.value.current["name"] == "Second" and caught.value.current["version"] == 2
+        assert caught.value.yours["name"] == "Third" and caught.value.yours["version"] == 1
         service.refresh_from_db()
         assert (service.name, service.version) == ("Second", 2)
 

@@ -240,7 +240,7 @@ class TestEditing:
             2,
         )
 
-    def test_a_version_conflict_gives_a_clear_message_and_saves_nothing(
+    def test_a_version_conflict_says_who_changed_it_and_when_shows_both_and_saves_nothing(
         self, editor: User, organisation: Organisation
     ) -> None:
         service = make_service(owner=organisation, name="Original")
@@ -254,9 +254,11 @@ class TestEditing:
         )
 
         html = response.content.decode()
-        assert response.status_code == 200
+        assert response.status_code == 409
         assert "There is a problem" in html
-        assert "Someone else changed this entry while you were editing it" in html
+        assert f"Changed by {editor} at " in html
+        table = html[html.index("<table") : html.index("</table>")]
+        assert "First" in table and "Second" in table
         assert 'value="Second"' in html  # what they typed is kept
         assert 'name="version" value="2"' in html  # saving again is now a deliberate choice
         service.refresh_from_db()

@@ -12,13 +12,10 @@ from django.db import connection, transaction
 from django.test import Client
 
 from linkwork.accounts.models import Organisation, User
+from linkwork.audit.versions import IF_MATCH_INVALID, version_wanted
 from linkwork.core.errors import EditConflict, ValidationFailed
 from linkwork.people.models import Person
-from linkwork.people.services import (
-    IF_MATCH_INVALID,
-    person_update,
-    version_wanted,
-)
+from linkwork.people.services import person_update
 from tests.conftest import signed_in
 from tests.journey_factories import make_person
 

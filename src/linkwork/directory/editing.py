@@ -22,6 +22,7 @@ from django.db import transaction
 
 from linkwork.accounts.models import Organisation, User
 from linkwork.audit.services import audit_record
+from linkwork.audit.versions import edit_conflict
 from linkwork.core.errors import EditConflict as EditConflict  # still importable from here
 from linkwork.core.errors import NotFound, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize
@@ -43,11 +44,6 @@ from linkwork.directory.services import web_address
 from linkwork.directory.signals import announce_services_changed
 
 Actor = User | Operator
-
-EDIT_CONFLICT = (
-    "Someone else changed this entry while you were editing it, so your changes have not been saved. "
-    "Check the entry as it is now, then make your changes again."
-)
 
 HSDS_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 TEXT_LIMITS = {
@@ -162,11 +158,12 @@ def _clean_service_details(details: dict[str, Any]) -> dict[str, Any]:
 # --- Shared steps ------------------------------------------------------------------------------------
 
 
-def _locked(service: Service, expected_version: int | None) -> Service:
-    """The entry's row, locked for this transaction, after checking nobody changed it meanwhile."""
+def _locked(service: Service, expected_version: int | None, yours: dict[str, Any] | None = None) -> Service:
+    """The entry's row, locked for this transaction, after checking nobody changed it meanwhile: if
+    someone did, EditConflict says who and when, with their values and `yours` side by side."""
     current = Service.objects.select_for_update().get(pk=service.pk)
     if expected_version is not None and current.version != expected_version:
-        raise EditConflict(EDIT_CONFLICT)
+        raise edit_conflict(current, expected_version=expected_version, yours=yours or {})
     return current
 
 
@@ -284,7 +281,7 @@ def service_update(
     authorize(actor, Action.UPDATE, service)
     cleaned = _clean_service_details(details)
     with transaction.atomic():
-        current = _locked(service, expected_version)
+        current = _locked(service, expected_version, cleaned)
         changed = _apply(current, cleaned)
         if changed:
             _touch(actor, current, changed)

@@ -51,6 +51,7 @@ from linkwork.directory.public_views import (
     when_words,
 )
 from linkwork.directory.words import recurrences
+from linkwork.web.conflicts import show_edit_conflict
 from linkwork.web.forms import add_service_errors, form_page
 from linkwork.web.http import StaffRequest
 
@@ -261,15 +262,12 @@ def manage_edit(request: StaffRequest, service_id: uuid.UUID) -> HttpResponse:
                 details=form.details(),
                 expected_version=form.cleaned_data.get("version"),
             )
-        except editing.EditConflict as error:
+        except editing.EditConflict as conflict:
             # Keep what they typed, but from the version as it is now: saving again is a choice.
-            data = request.POST.copy()
-            data["version"] = str(
-                page_selectors.staff_entry_get(actor=request.user, service_id=service.pk).version
-            )
-            form = EntryForm(data)
-            form.is_valid()
-            form.add_error(None, error.message)
+            conflict_rows = show_edit_conflict(form, conflict)
+            context = {"form": form, "title": "Change the entry", "service": service, "conflict": conflict}
+            context["conflict_rows"] = conflict_rows
+            return render(request, "directory/manage/edit.html", context, status=409)
         except DomainError as error:
             add_service_errors(form, error)
         else:

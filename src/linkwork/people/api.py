@@ -5,6 +5,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from linkwork.accounts.selectors import organisation_get
+from linkwork.audit.versions import version_wanted
 from linkwork.core.errors import EditConflict
 from linkwork.core.pagination import BoundedLimitOffsetPagination
 from linkwork.core.policies import Action
@@ -95,7 +96,7 @@ def person_update(
 ) -> Status[PersonOut | PersonConflictOut]:
     person = selectors.person_get(actor=request.auth, person_id=person_id, action=Action.UPDATE)
     details = payload.dict(exclude_unset=True, exclude={"version"})
-    version = services.version_wanted(payload.version, request.headers.get("If-Match"))
+    version = version_wanted(payload.version, request.headers.get("If-Match"))
     try:
         updated = services.person_update(
             actor=request.auth, person=person, details=details, expected_version=version

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any, TypeVar
+from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from linkwork.accounts.models import Organisation, User
-from linkwork.audit.models import AuditAction, AuditEvent
-from linkwork.audit.services import audit_record, object_type_of
-from linkwork.core.errors import DomainError, EditConflict, ValidationFailed
+from linkwork.audit.services import audit_record
+from linkwork.audit.versions import lock_for_edit
+from linkwork.core.errors import DomainError, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize
-from linkwork.core.time import local_today, now, to_london
+from linkwork.core.time import local_today, now
 from linkwork.people.choices import (
     AgeBand,
     ConsentMethod,
@@ -43,12 +41,6 @@ FIRST_NAME_REQUIRED = "Enter the person's first name."
 DATE_OF_BIRTH_FUTURE = "Date of birth must be in the past."
 POSTCODE_INVALID = "Enter a UK postcode, like LS1 4AP."
 CONSENT_ALREADY_WITHDRAWN = "This consent has already been withdrawn."
-IF_MATCH_INVALID = "If-Match must be the record's version, a whole number such as 3."
-EDIT_CONFLICT = (
-    "Changed by {name} at {time} since you opened it, so your changes have not been saved. "
-    "Compare the two versions, then save again."
-)
-
 POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 # Fields of a person that the audit log may show values for (none are identifying on their own).
@@ -137,129 +129,6 @@ def _clean(details: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationFailed("Check the person's details.", fields=errors)
     return cleaned
-
-
-# --- Versions: no lost updates ------------------------------------------------------------------------
-# A person, a support episode and a goal each carry a `version` that every saved change bumps. An edit
-# names the version it started from; if the record has moved on since, the edit is refused with both
-# versions rather than silently overwriting someone else's change.
-
-Versioned = TypeVar("Versioned", bound=models.Model)
-
-
-def last_change(record: models.Model) -> tuple[str, dt.datetime | None]:
-    """Who last created or changed the record and when, from the audit log."""
-    entry = (
-        AuditEvent.objects.filter(
-            object_type=object_type_of(record),
-            object_id=str(record.pk),
-            action__in=[AuditAction.CREATE, AuditAction.UPDATE],
-        )
-        .order_by("-seq")
-        .first()
-    )
-    if entry is None:
-        return "someone", None
-    user = User.objects.filter(pk=entry.actor_id).first() if entry.actor_id is not None else None
-    return (str(user) if user else entry.actor_username or "someone"), entry.occurred_at
-
-
-def edit_conflict(
-    record: models.Model,
-    *,
-    expected_version: int,
-    yours: Mapping[str, Any],
-    current: Mapping[str, Any] | None = None,
-) -> EditConflict:
-    """The refusal for a stale edit: who changed the record and when, and both versions. `current`
-    defaults to the record's own values of the fields in `yours`."""
-    name, when = last_change(record)
-    time = f"{to_london(when):%H:%M on %d %B %Y}" if when else "an unknown time"
-    if current is None:
-        current = {key: getattr(record, key) for key in yours if hasattr(record, key)}
-    version = getattr(record, "version")  # noqa: B009  (every versioned model has it; mypy cannot know)
-    return EditConflict(
-        EDIT_CONFLICT.format(name=name, time=time),
-        current={**current, "version": version},
-        yours={**yours, "version": expected_version},
-    )
-
-
-def lock_for_edit(
-    record: Versioned, *, expected_version: int | None, yours: Mapping[str, Any] | None = None
-) -> Versioned:
-    """Lock the record's row for the rest of the transaction and reload `record` from it, so two
-    saves at once queue up and the second sees the first. A version other than `expected_version`
-    (None: no check) raises EditConflict."""
-    record.refresh_from_db(from_queryset=type(record)._default_manager.select_for_update())
-    if expected_version is not None and getattr(record, "version") != expected_version:  # noqa: B009
-        raise edit_conflict(record, expected_version=expected_version, yours=yours or {})
-    return record
-
-
-@dataclass(frozen=True)
-class ConflictRow:
-    """One field that differs between the saved version and the editor's, as words to show."""
-
-    label: str
-    theirs: str
-    yours: str
-
-
-def show_edit_conflict(
-    form: forms.Form, conflict: EditConflict, choices: Mapping[str, Mapping[str, str]] | None = None
-) -> list[ConflictRow]:
-    """Put a refused edit back on its form and list the fields whose saved value differs from the
-    editor's, labelled as on the form. The form keeps what they typed but now carries the saved
-    version, so saving again is a deliberate choice. `choices` gives words for values of fields the
-    form does not have (such as an episode's status)."""
-    posted: Any = form.data  # a QueryDict, whose copy can be changed
-    data = posted.copy()
-    data[form.add_prefix("version")] = str(conflict.current["version"])
-    form.data = data
-    form.full_clean()
-    form.add_error(None, conflict.message)
-    rows = []
-    for name, yours in conflict.yours.items():
-        if name == "version" or name not in conflict.current or conflict.current[name] == yours:
-            continue
-        field = form.fields.get(name)
-        label = str(field.label) if field is not None and field.label else name.replace("_", " ").capitalize()
-        names = _choice_labels(field) or (choices or {}).get(name, {})
-        rows.append(ConflictRow(label, _shown(conflict.current[name], names), _shown(yours, names)))
-    return rows
-
-
-def _choice_labels(field: forms.Field | None) -> Mapping[str, str]:
-    if not isinstance(field, forms.ChoiceField):  # model choice fields too
-        return {}
-    options: Any = field.choices
-    return {str(value): str(label) for value, label in options}
-
-
-def _shown(value: Any, names: Mapping[str, str]) -> str:
-    if value is None or value == "" or value == []:
-        return "Not given"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, dt.date):
-        return f"{value:%d %B %Y}"
-    if isinstance(value, list | tuple):
-        return ", ".join(_shown(item, names) for item in value)
-    return names.get(str(value), str(value))
-
-
-def version_wanted(sent: int | None, if_match: str | None) -> int | None:
-    """The version an API edit started from: `version` in the body, else the If-Match header (`3` or
-    `"3"`). None, so no check, when neither is given or If-Match is `*`."""
-    if sent is not None:
-        return sent
-    text = (if_match or "").strip().removeprefix("W/").strip('"')
-    if text in ("", "*"):
-        return None
-    if not text.isdigit():
-        raise ValidationFailed(IF_MATCH_INVALID, fields={"If-Match": IF_MATCH_INVALID})
-    return int(text)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from linkwork.people.models import Person
 from linkwork.referrals.selectors import referral_list
 from linkwork.referrals.services import referral_create
 from linkwork.support.selectors import episode_list_for_person, practical_arrangements
+from linkwork.web.conflicts import show_edit_conflict
 from linkwork.web.forms import add_service_errors, form_page
 from linkwork.web.http import StaffRequest
 
@@ -138,7 +139,7 @@ def person_edit(request: StaffRequest, person_id: int) -> HttpResponse:
                 expected_version=data["version"],
             )
         except EditConflict as conflict:
-            rows = services.show_edit_conflict(form, conflict)
+            rows = show_edit_conflict(form, conflict)
             context = {**page, "form": form, "conflict": conflict, "conflict_rows": rows}
             return render(request, VERSIONED_FORM, context, status=409)
         messages.success(request, f"{person}'s details have been saved.")

@@ -12,10 +12,10 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from linkwork.accounts.selectors import organisation_get
+from linkwork.audit.versions import version_wanted
 from linkwork.core.errors import EditConflict, NotFound, ValidationFailed
 from linkwork.core.pagination import BoundedLimitOffsetPagination
 from linkwork.core.policies import Action
-from linkwork.people.services import version_wanted
 from linkwork.support import selectors, services
 from linkwork.support.models import Contact, Goal, Programme, SupportEpisode
 from linkwork.support.schemas import (

@@ -14,12 +14,13 @@ from django.db.models import Sum
 from linkwork.accounts.models import Organisation, Team, User
 from linkwork.accounts.roles import Role
 from linkwork.audit.services import audit_record
+from linkwork.audit.versions import EDIT_CONFLICT, edit_conflict, lock_for_edit
 from linkwork.core.errors import DomainError, EditConflict, ValidationFailed
 from linkwork.core.policies import Action, Operator, authorize, can
 from linkwork.core.time import local_today, now, to_london
 from linkwork.networks.services import network_snapshot_end
 from linkwork.people.choices import ConsentPurpose
-from linkwork.people.services import EDIT_CONFLICT, consent_in_force, edit_conflict, lock_for_edit
+from linkwork.people.services import consent_in_force
 from linkwork.referrals.models import OutcomeMessageKind, Referral
 from linkwork.referrals.services import outcome_message_create, referral_mark_accepted
 from linkwork.referrals.transitions import REFERRAL_LIFECYCLE

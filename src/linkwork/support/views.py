@@ -20,7 +20,6 @@ from linkwork.core.errors import EditConflict
 from linkwork.core.policies import Action, authorize, can
 from linkwork.core.time import local_today, now
 from linkwork.outcomes.selectors import measure_changes, measure_list, measures_due, story_list
-from linkwork.people.services import show_edit_conflict
 from linkwork.support import selectors, services
 from linkwork.support.forms import (
     AssignForm,
@@ -42,6 +41,7 @@ from linkwork.support.forms import (
 )
 from linkwork.support.models import Contact, EpisodeStatus, MeetUp, Programme, SupportEpisode
 from linkwork.support.transitions import EPISODE_LIFECYCLE
+from linkwork.web.conflicts import show_edit_conflict
 from linkwork.web.forms import form_page
 from linkwork.web.http import StaffRequest
 
