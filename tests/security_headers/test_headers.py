@@ -90,9 +90,7 @@ def test_hsts_is_sent_over_https_when_production_sets_it(settings: Any) -> None:
     assert "Strict-Transport-Security" not in Client().get("/sign-in/").headers
 
 
-def test_cookies_are_secure_and_httponly_in_production(
-    settings: Any, connector: User
-) -> None:
+def test_cookies_are_secure_and_httponly_in_production(settings: Any, connector: User) -> None:
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
     client = Client()
