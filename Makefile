@@ -41,7 +41,7 @@ run: install
 	$(LINKWORK) demo-data --if-empty
 	@echo ""
 	@echo "linkwork: http://$(HOST):$(PORT)/  (demo logins above; password linkwork-demo)"
-	$(LINKWORK) serve --host $(HOST) --port $(PORT)
+	LINKWORK_DEMO_SKIP_TWO_FACTOR=1 $(LINKWORK) serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.contenttypes",
@@ -60,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the session verified by a second factor; the next one sends unverified staff to it.
+    "django_otp.middleware.OTPMiddleware",
+    "linkwork.accounts.middleware.TwoFactorMiddleware",
     "linkwork.audit.middleware.AuditContextMiddleware",
     "linkwork.web.middleware.DomainErrorPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -137,6 +141,11 @@ AXES_LOCKOUT_CALLABLE = "linkwork.accounts.lockout.locked_out_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
+# Two-factor authentication (django-otp, linkwork.accounts.two_factor): the name authenticator apps
+# show, and the demo logins' exemption (`make run` sets it), honoured only outside production and only for
+# the users `linkwork demo-data` made (`linkwork check --deploy` fails while it is set).
+OTP_TOTP_ISSUER = "linkwork"
+LINKWORK_DEMO_SKIP_TWO_FACTOR = config.flag("LINKWORK_DEMO_SKIP_TWO_FACTOR", default=False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -181,6 +190,13 @@ LINKWORK_REPORT_THRESHOLD = config.integer("LINKWORK_REPORT_THRESHOLD", default=
 
 # The address people use to reach this installation, for links in e-mails.
 LINKWORK_BASE_URL = os.environ.get("LINKWORK_BASE_URL", "http://127.0.0.1:8000")
+
+# Background jobs (webhook deliveries, ...): Django's tasks API through the django-tasks backport, kept
+# in the database and run by `linkwork db-worker` (docs/decisions/0018-background-tasks-django-tasks.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Webhooks to plain http://127.0.0.1 or localhost and to private networks: for tests and development
+# only; `linkwork check --deploy` refuses it (docs/webhooks.md).
+LINKWORK_WEBHOOKS_ALLOW_LOCAL = config.flag("LINKWORK_WEBHOOKS_ALLOW_LOCAL", default=not PRODUCTION)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

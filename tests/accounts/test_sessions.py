@@ -11,6 +11,7 @@ from linkwork.accounts.middleware import LAST_SEEN_KEY, STARTED_KEY, expired_mes
 from linkwork.accounts.models import User
 from linkwork.audit.models import AuditEvent
 from linkwork.core.time import now
+from tests.accounts.two_factor import give_code
 from tests.conftest import signed_in
 from tests.factories import PASSWORD
 
@@ -37,6 +38,7 @@ def test_a_session_idle_for_longer_than_the_timeout_is_signed_out_with_a_message
     assert "_auth_user_id" not in client.session
     # Signing in again works as usual.
     assert client.post("/sign-in/", {"username": "connector", "password": PASSWORD}).status_code == 302
+    assert give_code(client, connector).status_code == 302
     assert client.get("/account/").status_code == 200
 
 
@@ -91,6 +93,7 @@ def test_a_session_from_before_sign_out_everywhere_cannot_be_reused_after_signin
     signed_in(connector).post("/account/sign-out-everywhere/")
     fresh = Client()
     assert fresh.post("/sign-in/", {"username": "connector", "password": PASSWORD}).status_code == 302
+    assert give_code(fresh, connector).status_code == 302
     assert fresh.get("/account/").status_code == 200
     assert old.get("/account/").status_code == 302
 

@@ -6,6 +6,7 @@ from django.test import Client
 
 from linkwork.accounts import selectors
 from linkwork.accounts.models import User
+from tests.accounts.two_factor import give_code
 from tests.conftest import signed_in
 from tests.factories import PASSWORD
 
@@ -22,6 +23,7 @@ def test_history_lists_the_users_own_sign_ins_and_failed_attempts_newest_first(
     sign_in("connector", "wrong-password", address="203.0.113.5")
     sign_in("Connector", "wrong-again", address="203.0.113.5")
     client = sign_in("connector", address="192.0.2.21")
+    give_code(client, connector)
     events = [entry.event for entry in selectors.sign_in_history(actor=connector)]
     assert events == ["auth.login", "auth.login_failed", "auth.login_failed"]
     page = client.get("/account/").content.decode()

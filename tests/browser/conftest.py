@@ -23,6 +23,7 @@ from linkwork.accounts import services
 from linkwork.accounts.models import Organisation, User
 from linkwork.accounts.roles import Role
 from linkwork.core.policies import Operator
+from tests.accounts.two_factor import app_code, give_two_factor
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -190,13 +191,18 @@ def make_staff(organisation: Organisation) -> Callable[..., User]:
 
 @pytest.fixture
 def sign_in() -> Callable[[Page, User], None]:
-    """Sign in through the form, as a person would, and wait for the home page."""
+    """Sign in through the form, as a person would: the password, then the code the user's
+    authenticator app shows (computed from its key), and wait for the home page."""
 
     def do_sign_in(page: Page, user: User) -> None:
+        device = give_two_factor(user)
         page.goto("/sign-in/")
         page.get_by_label("Username", exact=True).fill(user.username)
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+        page.get_by_label("Code", exact=True).fill(app_code(device))
+        page.get_by_role("button", name="Continue", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {user.first_name}")
 
     return do_sign_in

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -58,7 +59,8 @@ def test_the_same_seed_builds_the_same_borough() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", DEMO_LOGINS)
-def test_each_demo_login_signs_in_with_the_shared_password(username: str) -> None:
+def test_each_demo_login_signs_in_with_the_shared_password(username: str, settings: Any) -> None:
+    settings.LINKWORK_DEMO_SKIP_TWO_FACTOR = True  # as `make run` sets it
     demo_data_build(DemoOptions(people=5))
     client = Client()
     response = client.post("/sign-in/", {"username": username, "password": DEMO_PASSWORD})

@@ -36,6 +36,7 @@ from linkwork.outcomes.models import SafeguardingAlert
 from linkwork.outcomes.services import measure_link_create, measure_record, story_create
 from linkwork.referrals.models import OutcomeMessage
 from linkwork.support.services import extension_request, goal_create
+from linkwork.webhooks.services import endpoint_create, endpoint_send_test
 from tests.directory.factories import make_service
 from tests.factories import OPERATOR, make_organisation, make_staff, make_team
 from tests.journey_factories import give_consent, make_episode, make_person, make_referral
@@ -157,6 +158,10 @@ def _build() -> World:
         actor=connector, shortlist=shortlist_item.shortlist
     )
     api_token, _raw = token_create(actor=OPERATOR, user=connector, name="Laptop")
+    webhook, _secret = endpoint_create(
+        actor=OPERATOR, organisation=organisation, url="https://example.org/hook", events=["episode.closed"]
+    )
+    webhook_delivery = endpoint_send_test(actor=OPERATOR, endpoint=webhook)
 
     # The other organisation's records, for "unknown and forbidden look the same".
     other_connector = make_staff(organisation=other_organisation, roles=[Role.CONNECTOR])
@@ -189,6 +194,8 @@ def _build() -> World:
         "staff_id": str(connector.pk),
         "team_id": str(west.pk),
         "token_id": str(api_token.pk),
+        "webhook_id": str(webhook.pk),
+        "delivery_id": str(webhook_delivery.pk),
         "service_id": str(service.pk),
         "schedule_id": str(schedule.pk),
         "closure_id": str(closure.pk),

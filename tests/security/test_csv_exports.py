@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from linkwork.interop.referral_import import COLUMN_NAMES, template_csv
 from linkwork.reporting import exporting
 from linkwork.reporting.tables import Column, Figure, Kind, Row, Table
 
@@ -22,6 +23,9 @@ KNOWN_CSV_WRITERS = {
     "reporting/api.py": "neutralised",
     "reporting/views.py": "neutralised",
     "directory/exporting.py": "verbatim open data",
+    # The referral import template: only the header row, linkwork's own column names, no data.
+    "interop/referral_import.py": "header row only",
+    "interop/referral_import_views.py": "header row only",
 }
 HOSTILE = ['=HYPERLINK("https://example.org")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
@@ -48,3 +52,9 @@ def test_a_report_table_csv_neutralises_hostile_titles_labels_and_headers(cell: 
     for written in [*header, row[0]]:
         assert written == "'" + cell
     assert row[1] == "12"
+
+
+def test_the_referral_import_template_is_only_linkworks_own_column_names() -> None:
+    rows = list(csv.reader(io.StringIO(template_csv())))
+    assert rows == [list(COLUMN_NAMES)]
+    assert not any(name[:1] in "=+-@\t\r" for name in COLUMN_NAMES)

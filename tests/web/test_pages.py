@@ -56,6 +56,7 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
             Role.SUPERVISOR,
             [
                 "Referrals",
+                "Import referrals",
                 "People",
                 "Your teams",
                 "Programmes",
@@ -72,14 +73,17 @@ def test_sign_in_page_renders_and_a_wrong_password_shows_the_error_summary(
         (
             Role.ORGANISATION_ADMIN,
             [
+                "Import referrals",
                 "Programmes",
                 "Directory",
                 "Reports",
                 "Staff",
                 "Teams",
                 "Organisation",
+                "Data protection",
                 "Audit log",
                 "API tokens",
+                "Webhooks",
             ],
         ),
     ],

@@ -20,4 +20,18 @@ register_events(
     ),
     EventCode("staff.unlocked", AuditAction.UPDATE, "A member of staff's sign-in lockout was cleared."),
     EventCode("auth.signed_out_everywhere", AuditAction.UPDATE, "A user signed out of every other session."),
+    EventCode(
+        "auth.two_factor_set_up", AuditAction.CREATE, "A user set up an authenticator app and recovery codes."
+    ),
+    EventCode(
+        "auth.two_factor_verified", AuditAction.LOGIN, "A user gave a right code from their second factor."
+    ),
+    EventCode(
+        "auth.two_factor_failed", AuditAction.LOGIN_FAILED, "A user gave a wrong two-factor or set-up code."
+    ),
+    EventCode(
+        "auth.two_factor_reset",
+        AuditAction.DELETE,
+        "A user's authenticator app and recovery codes were removed, so they must set them up again.",
+    ),
 )

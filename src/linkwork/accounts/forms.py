@@ -65,3 +65,36 @@ class OrganisationSettingsForm(forms.Form):
         required=False,
         help_text="One per line: place names, groups and venues that could identify someone.",
     )
+
+
+class TwoFactorSettingForm(forms.Form):
+    require_two_factor = forms.TypedChoiceField(
+        label="Must staff who can see people's records sign in with an authenticator app?",
+        coerce=lambda value: value == "yes",
+        choices=[
+            ("yes", "Yes, require it (recommended)"),
+            ("no", "No, let them sign in with their password alone"),
+        ],
+        widget=forms.RadioSelect,
+        help_text=(
+            "Connectors, volunteers, supervisors and organisation admins then give a code from an app on "
+            "their phone after their password. Someone who learns a password still cannot sign in."
+        ),
+    )
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+    )
+
+    def __init__(self, *args: Any, label: str | None = None, help_text: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if label:
+            field.label = label
+        if help_text:
+            field.help_text = help_text
+        field.widget.attrs["autocomplete"] = "one-time-code"

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend  # type: ignore[import-untyped]
+from axes.handlers.proxy import AxesProxyHandler  # type: ignore[import-untyped]
 from axes.helpers import get_cool_off  # type: ignore[import-untyped]
 from axes.models import AccessAttempt  # type: ignore[import-untyped]
 from axes.signals import user_locked_out  # type: ignore[import-untyped]
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from linkwork.accounts.selectors import organisation_id_for_username
 from linkwork.audit.services import audit_record
+from linkwork.core.http import client_ip
 from linkwork.core.time import now
 
 
@@ -76,6 +78,21 @@ def unlock_address(ip_address: str) -> int:
     """Clear the failed sign-ins from an address; returns how many records were removed."""
     removed: int = reset(ip=ip_address)
     return removed
+
+
+def sign_in_locked(request: HttpRequest, username: str) -> bool:
+    """Whether signing in as `username`, or from this request's address, is paused now."""
+    return account_locked_until(username) is not None or address_locked_until(client_ip(request)) is not None
+
+
+def count_failed_code(request: HttpRequest, username: str) -> bool:
+    """Count a wrong two-factor code as a failed sign-in for `username` and this address, as a wrong
+    password is (without a second `auth.login_failed` entry: the caller audits the code). Returns
+    whether that started a lockout, in which case AxesMiddleware answers with the lockout page."""
+    AxesProxyHandler.user_login_failed(
+        sender=count_failed_code, credentials={"username": username}, request=request
+    )
+    return bool(getattr(request, "axes_locked_out", False))
 
 
 def _later_of(*times: dt.datetime | None) -> dt.datetime | None:

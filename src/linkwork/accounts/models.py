@@ -26,6 +26,10 @@ class Organisation(models.Model):
     )
     # Words removed when stories are anonymised for reports, beyond the names known from records.
     anonymise_terms = models.JSONField(default=list, blank=True)
+    require_two_factor = models.BooleanField(
+        default=True,
+        help_text="Staff whose roles read personal data must use an authenticator app to sign in.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -58,6 +62,10 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     session_generation = models.PositiveIntegerField(
         default=0, help_text="Raised by “sign out everywhere”: every session made before it stops working."
+    )
+    is_demo = models.BooleanField(
+        default=False,
+        help_text="Made by `linkwork demo-data`; may skip two-factor in development only.",
     )
 
     class Meta:

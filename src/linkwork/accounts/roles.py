@@ -16,3 +16,8 @@ class Role(models.TextChoices):
 STAFF_LIST_ROLES = frozenset({Role.CONNECTOR, Role.SUPERVISOR, Role.ORGANISATION_ADMIN})
 # Roles that may read the audit log of their organisation.
 AUDIT_ROLES = frozenset({Role.SUPERVISOR, Role.ORGANISATION_ADMIN})
+# Roles that read people's records or control who may: they must sign in with a second factor when
+# their organisation requires it. Connectors and supervisors do casework, volunteers read the practical
+# view, organisation admins grant all of these roles and read the audit log. Directory editors and
+# analysts (directory entries, aggregates with small numbers hidden) read no one's record.
+TWO_FACTOR_ROLES = frozenset({Role.CONNECTOR, Role.VOLUNTEER, Role.SUPERVISOR, Role.ORGANISATION_ADMIN})

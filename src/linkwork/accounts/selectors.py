@@ -90,12 +90,15 @@ SIGN_IN_EVENTS = ("auth.login", "auth.login_failed", "auth.locked_out", "auth.si
 
 
 def sign_in_history(*, actor: User, limit: int = 20) -> QuerySet[AuditEvent]:
-    """The actor's own recent sign-ins, failed attempts on their username, lockouts and sign-outs.
+    """The actor's own recent sign-ins, failed attempts on their username, wrong two-factor codes,
+    lockouts and sign-outs.
 
     Read from the audit log directly rather than through its policy, which shows the log only to
     supervisors and admins: everyone may see these entries about themselves, and only those.
     """
-    own = Q(actor_id=actor.pk) & Q(event__in=("auth.login", "auth.signed_out_everywhere"))
+    own = Q(actor_id=actor.pk) & Q(
+        event__in=("auth.login", "auth.signed_out_everywhere", "auth.two_factor_failed")
+    )
     tried = (
         Q(event__in=("auth.login_failed", "auth.locked_out"))
         & Q(organisation_id=actor.organisation_id)

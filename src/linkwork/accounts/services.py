@@ -82,9 +82,11 @@ def organisation_update(
     name: str,
     crisis_guidance: str | None = None,
     anonymise_terms: Iterable[str] | None = None,
+    require_two_factor: bool | None = None,
 ) -> Organisation:
-    """Change the organisation's name, the crisis guidance shown with safeguarding alerts, and the
-    local words (places, groups) removed when stories are anonymised."""
+    """Change the organisation's name, the crisis guidance shown with safeguarding alerts, the
+    local words (places, groups) removed when stories are anonymised, and whether staff who read
+    personal data must sign in with a second factor."""
     authorize(actor, Action.UPDATE, organisation)
     name = _require(name, "name", "Enter the organisation's name.")
     if Organisation.objects.filter(name__iexact=name).exclude(pk=organisation.pk).exists():
@@ -94,6 +96,8 @@ def organisation_update(
         after["crisis_guidance"] = _require(crisis_guidance, "crisis_guidance", CRISIS_GUIDANCE_REQUIRED)
     if anonymise_terms is not None:
         after["anonymise_terms"] = sorted({term.strip() for term in anonymise_terms if term.strip()})
+    if require_two_factor is not None:
+        after["require_two_factor"] = require_two_factor
     changed = [field for field, value in after.items() if getattr(organisation, field) != value]
     if not changed:
         return organisation

@@ -1,19 +1,38 @@
-"""Web pages for staff, teams and personal API tokens. Rules live in services and selectors."""
+"""Web pages for staff, teams, personal API tokens and two-factor authentication. Rules live in services
+and selectors."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+import django_otp
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from linkwork.accounts import selectors, services
-from linkwork.accounts.forms import OrganisationSettingsForm, StaffCreateForm, StaffForm, TeamForm, TokenForm
-from linkwork.accounts.lockout import account_locked_until
+from linkwork.accounts import selectors, services, two_factor
+from linkwork.accounts.forms import (
+    OrganisationSettingsForm,
+    StaffCreateForm,
+    StaffForm,
+    TeamForm,
+    TokenForm,
+    TwoFactorCodeForm,
+    TwoFactorSettingForm,
+)
+from linkwork.accounts.lockout import (
+    account_locked_until,
+    count_failed_code,
+    locked_out_response,
+    sign_in_locked,
+)
 from linkwork.accounts.models import Team, User
 from linkwork.core.errors import DomainError
 from linkwork.core.policies import Action, authorize, can
@@ -35,8 +54,31 @@ def staff_detail(request: StaffRequest, staff_id: int) -> HttpResponse:
     staff = selectors.staff_get(actor=request.user, staff_id=staff_id)
     may_edit = can(request.user, Action.UPDATE, staff)
     locked_until = account_locked_until(staff.username) if may_edit else None
-    context = {"staff": staff, "may_edit": may_edit, "locked_until": locked_until}
+    context = {
+        "staff": staff,
+        "may_edit": may_edit,
+        "locked_until": locked_until,
+        "two_factor": two_factor.two_factor_status(staff) if may_edit else None,
+        "two_factor_required": two_factor.two_factor_required(staff),
+    }
     return render(request, "accounts/staff_detail.html", context)
+
+
+@login_required
+@require_POST
+def staff_two_factor_reset(request: StaffRequest, staff_id: int) -> HttpResponse:
+    staff = selectors.staff_get(actor=request.user, staff_id=staff_id, action=Action.UPDATE)
+    try:
+        two_factor.two_factor_reset(actor=request.user, staff=staff)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{staff}'s authenticator app and recovery codes have been removed, and they have been signed "
+            "out. They will set up two-factor authentication again the next time they sign in.",
+        )
+    return redirect("staff_detail", staff_id=staff.pk)
 
 
 @login_required
@@ -51,7 +93,98 @@ def staff_unlock(request: StaffRequest, staff_id: int) -> HttpResponse:
 @login_required
 def account(request: StaffRequest) -> HttpResponse:
     history = selectors.sign_in_history(actor=request.user)
-    return render(request, "accounts/account.html", {"history": history})
+    context = {
+        "history": history,
+        "two_factor": two_factor.two_factor_status(request.user),
+        "two_factor_required": two_factor.two_factor_required(request.user),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once the second factor is given: the page asked for, if it is one of ours."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return resolve_url("home")
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+@never_cache
+@login_required
+def two_factor_set_up(request: StaffRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    if two_factor.has_two_factor(request.user):
+        return redirect(_with_next("two_factor_verify", next_url))
+    device = two_factor.set_up_device(user=request.user)
+    form = TwoFactorCodeForm(
+        request.POST or None,
+        label="Code from the app",
+        help_text="The 6-digit code the app shows for linkwork now.",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor.set_up_confirm(
+                user=request.user, device=device, code=form.cleaned_data["code"]
+            )
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            django_otp.login(request, device)  # type: ignore[no-untyped-call]
+            # A new session key once verified, so a key seen before sign-in is worth nothing.
+            request.session.cycle_key()
+            return render(
+                request, "accounts/two_factor_recovery_codes.html", {"codes": codes, "next": next_url}
+            )
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_code": two_factor.qr_code_svg(device),
+        "secret": two_factor.secret_text(device),
+        "required": two_factor.two_factor_required(request.user),
+    }
+    return render(request, "accounts/two_factor_set_up.html", context)
+
+
+@never_cache
+@login_required
+def two_factor_verify(request: StaffRequest) -> HttpResponse:
+    next_url = _next_url(request)
+    if two_factor.session_verified(request):
+        return redirect(next_url)
+    if not two_factor.has_two_factor(request.user):
+        return redirect(_with_next("two_factor_set_up", next_url))
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = request.user.username
+        if sign_in_locked(request, username):
+            logout(request)
+            return locked_out_response(request, None, {"username": username})
+        try:
+            device = two_factor.verify_code(user=request.user, code=form.cleaned_data["code"])
+        except DomainError as error:
+            add_service_errors(form, error)
+            if count_failed_code(request, username):
+                logout(request)
+                return locked_out_response(request, None, {"username": username})
+        else:
+            django_otp.login(request, device)  # type: ignore[no-untyped-call]
+            request.session.cycle_key()
+            if two_factor.is_recovery_code(device):
+                left = two_factor.recovery_codes_left(request.user)
+                messages.warning(
+                    request,
+                    f"You signed in with a recovery code, which cannot be used again. You have {left} left. "
+                    "If you have lost your phone, ask your organisation admin to reset your two-factor "
+                    "authentication.",
+                )
+            return redirect(next_url)
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
 
 
 @login_required
@@ -191,7 +324,42 @@ def organisation_settings(request: StaffRequest) -> HttpResponse:
         messages.success(request, "The organisation's settings have been saved.")
         return redirect("organisation_settings")
 
-    return form_page(request, form, save, title="Organisation settings")
+    return form_page(
+        request,
+        form,
+        save,
+        title="Organisation settings",
+        template="accounts/organisation_settings.html",
+        organisation=organisation,
+    )
+
+
+@login_required
+def organisation_two_factor(request: StaffRequest) -> HttpResponse:
+    """A page of its own: switching a protection off is a deliberate act, never a side effect."""
+    organisation = selectors.organisation_get(actor=request.user)
+    authorize(request.user, Action.UPDATE, organisation)
+    initial = {"require_two_factor": "yes" if organisation.require_two_factor else "no"}
+    form = TwoFactorSettingForm(request.POST or None, initial=initial)
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        services.organisation_update(
+            actor=request.user,
+            organisation=organisation,
+            name=organisation.name,
+            require_two_factor=data["require_two_factor"],
+        )
+        required = "now required" if organisation.require_two_factor else "no longer required"
+        messages.success(request, f"Two-factor authentication is {required}.")
+        return redirect("organisation_settings")
+
+    return form_page(
+        request,
+        form,
+        save,
+        title="Two-factor authentication",
+        back_url=reverse("organisation_settings"),
+    )
 
 
 @login_required

@@ -48,6 +48,18 @@ def linkwork_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[check
         )
     if not settings.SESSION_COOKIE_SECURE or not settings.CSRF_COOKIE_SECURE:
         error("Cookies may be sent without HTTPS.", "Run with LINKWORK_ENV=production.", "E008")
+    if settings.LINKWORK_DEMO_SKIP_TWO_FACTOR:
+        error(
+            "LINKWORK_DEMO_SKIP_TWO_FACTOR is set.",
+            "Unset it: letting demo logins skip two-factor authentication is for development only.",
+            "E010",
+        )
+    if settings.LINKWORK_WEBHOOKS_ALLOW_LOCAL:
+        error(
+            "Webhooks may be sent over plain HTTP and to local or private network addresses.",
+            "Unset LINKWORK_WEBHOOKS_ALLOW_LOCAL: it is for tests and development (docs/webhooks.md).",
+            "E030",
+        )
     problems.extend(header_problems())
     return problems
 

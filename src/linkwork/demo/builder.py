@@ -130,7 +130,8 @@ def _make_staff(
             team_ids=[teams[name] for name in demo.teams],
             send_invitation=False,
         )
-        User.objects.filter(pk=user.pk).update(password=password_hash)
+        # is_demo: only these logins may skip two-factor, and only in development.
+        User.objects.filter(pk=user.pk).update(password=password_hash, is_demo=True)
         summary.logins.append(
             (demo.username, organisation.name, ", ".join(role.label for role in demo.roles))
         )

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+PROVENANCE_PARTICIPANT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 # linkwork's own code system for things with no checked national code (instrument keys, for example).
 LINKWORK_MEASURE = "https://linkwork.org.uk/fhir/CodeSystem/measure"
 
@@ -42,10 +45,48 @@ SOCIAL_PRESCRIBING_DECLINED = Code(
     "NHS England social prescribing link worker coding guidance (record when a person declines a referral)",
 )
 
+# FHIR's own terminology, from the R4 specification.
+SURVEY = Code(
+    OBSERVATION_CATEGORY,
+    "survey",
+    "Survey",
+    "https://hl7.org/fhir/R4/codesystem-observation-category.html",
+)
+CUSTODIAN = Code(
+    PROVENANCE_PARTICIPANT,
+    "custodian",
+    "Custodian",
+    "https://hl7.org/fhir/R4/codesystem-provenance-participant-type.html",
+)
+ASSEMBLER = Code(
+    PROVENANCE_PARTICIPANT,
+    "assembler",
+    "Assembler",
+    "https://hl7.org/fhir/R4/codesystem-provenance-participant-type.html",
+)
+GOAL_IN_PROGRESS = Code(
+    GOAL_ACHIEVEMENT, "in-progress", "In Progress", "https://hl7.org/fhir/R4/codesystem-goal-achievement.html"
+)
+GOAL_ACHIEVED = Code(
+    GOAL_ACHIEVEMENT, "achieved", "Achieved", "https://hl7.org/fhir/R4/codesystem-goal-achievement.html"
+)
+
 # Total-score codes for instruments, only where the code was read on loinc.org.
 INSTRUMENT_TOTAL_CODES: dict[str, Code] = {
     "phq9": Code(LOINC, "44261-6", "PHQ-9 total score", "https://loinc.org/44261-6"),
     "gad7": Code(LOINC, "70274-6", "GAD-7 total score", "https://loinc.org/70274-6"),
+}
+
+
+# Panel (whole questionnaire) codes, used as Questionnaire.code, only where read on loinc.org.
+INSTRUMENT_PANEL_CODES: dict[str, Code] = {
+    "ucla3": Code(
+        LOINC,
+        "106418-7",
+        "Three-Item Loneliness scale [Three-Item Loneliness Scale]",
+        "https://loinc.org/106418-7 (answer list LL6899-0: 1 Hardly ever, 2 Some of the time, 3 Often)",
+    ),
+    "phq9": Code(LOINC, "44249-1", "PHQ-9 quick depression assessment panel", "https://loinc.org/44249-1"),
 }
 
 
@@ -57,3 +98,8 @@ def instrument_total_code(instrument_key: str) -> Code | None:
 def instrument_local_code(instrument_key: str, name: str) -> Code:
     """linkwork's own code for an instrument, used beside (or instead of) a national one."""
     return Code(LINKWORK_MEASURE, instrument_key, name, "docs/instruments.md")
+
+
+def instrument_panel_code(instrument_key: str) -> Code | None:
+    """The checked national code for a whole questionnaire, or None when there is none."""
+    return INSTRUMENT_PANEL_CODES.get(instrument_key)

@@ -48,6 +48,7 @@ from linkwork.matching.models.connections import (
 )
 from linkwork.people.models import Person
 from linkwork.support.models import OPEN_EPISODE_STATUSES, SupportEpisode
+from linkwork.webhooks.signals import webhook_event
 
 Actor = User | Operator
 
@@ -278,6 +279,8 @@ def connection_move(*, actor: Actor, connection: Connection, action: str, **deta
                 "reason": changes.get("reason", ""),
             },
         )
+        if connection.status == ConnectionStatus.ATTENDED:
+            webhook_event.send(sender=Connection, event="connection.attended", record=connection)
     return connection
 
 
@@ -466,4 +469,6 @@ def provider_confirm(*, token: str, answer: str, reason: str = "") -> Connection
             fields=["status"] if moved else [],
             values={"answer": answer, "status": [before, connection.status], "link": link.pk},
         )
+        if moved and connection.status == ConnectionStatus.ATTENDED:
+            webhook_event.send(sender=Connection, event="connection.attended", record=connection)
     return connection

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from linkwork.accounts.models import User
 from linkwork.accounts.roles import Role
@@ -15,6 +15,8 @@ from linkwork.core.policies import Action, visible_to
 from linkwork.core.time import local_today
 from linkwork.outcomes.models import Measure, SafeguardingAlert, Story, TimePoint
 from linkwork.outcomes.scoring import ChangeResult, ItemScore, ScoreResult, SubscaleScore, change
+from linkwork.people.choices import ConsentPurpose
+from linkwork.people.models import Consent
 from linkwork.support.models import OPEN_EPISODE_STATUSES, EndingOutcome, EpisodeStatus, SupportEpisode
 
 # A due questionnaire shows as overdue this long after its due date.
@@ -160,8 +162,20 @@ def alert_get(*, actor: User, alert_id: int) -> SafeguardingAlert:
     return alert
 
 
+def _stories_with_consent(actor: User) -> QuerySet[Story]:
+    """Stories are shown only while the person's `story` consent is in force: withdrawing it hides
+    them at once, everywhere they are read (the page, the API, the anonymised version)."""
+    in_force = Consent.objects.filter(
+        person=OuterRef("episode__person"),
+        purpose=ConsentPurpose.STORY,
+        agreed=True,
+        withdrawn_at__isnull=True,
+    )
+    return visible_to(actor, Action.VIEW, Story).filter(Exists(in_force))
+
+
 def story_list(*, actor: User, episode: SupportEpisode) -> QuerySet[Story]:
-    return visible_to(actor, Action.VIEW, Story).filter(episode=episode)
+    return _stories_with_consent(actor).filter(episode=episode)
 
 
 def open_episode_measures_overdue(episode: SupportEpisode, today: dt.date | None = None) -> list[str]:
@@ -172,9 +186,7 @@ def open_episode_measures_overdue(episode: SupportEpisode, today: dt.date | None
 
 
 def story_get(*, actor: User, story_id: int) -> Story:
-    story = (
-        visible_to(actor, Action.VIEW, Story).select_related("episode__person").filter(pk=story_id).first()
-    )
+    story = _stories_with_consent(actor).select_related("episode__person").filter(pk=story_id).first()
     if story is None:
         raise NotFound()
     audit_record(actor=actor, event="story.viewed", target=story)

@@ -1,3 +1,5 @@
+"""Data-protection rights."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,6 @@ class PrivacyConfig(AppConfig):
     name = "linkwork.privacy"
     label = "privacy"
     verbose_name = "Data-protection rights"
+
+    def ready(self) -> None:
+        from linkwork.privacy import events, policies  # noqa: F401  (registration)

@@ -67,9 +67,18 @@ class Referral(models.Model):
     via_public_form = models.BooleanField(default=False)
     # A keyed hash of the address a public-form referral came from, for rate limiting only.
     submitted_from = models.CharField(max_length=64, blank=True, db_index=True)
+    # "system|value" of a referral received as FHIR, so a referral sent twice is recorded once.
+    external_identifier = models.CharField(max_length=401, blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_identifier"],
+                condition=~models.Q(external_identifier=""),
+                name="referral_org_external_identifier",
+            )
+        ]
         indexes = [
             models.Index(fields=["organisation", "status"], name="referral_org_status"),
             # Reports take the referrals received in a period.
@@ -116,6 +125,7 @@ class ContactAttempt(models.Model):
 
 
 class OutcomeMessageKind(models.TextChoices):
+    RECEIVED = "received", "Referral received"
     ACCEPTED = "accepted", "Referral accepted"
     DECLINED = "declined", "Referral declined by the person"
     UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
@@ -132,6 +142,10 @@ class OutcomeMessage(models.Model):
     recipient = models.CharField(max_length=300)
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # What left the service: with no consent to share in force when the message was made, it carries
+    # the event's codes only (no measures, notes or narrative).
+    codes_only = models.BooleanField(default=False)
+    fhir = models.JSONField(default=dict, blank=True, help_text="The FHIR Bundle, exactly as made.")
 
     class Meta:
         ordering = ["created_at"]

@@ -14,6 +14,7 @@ from linkwork.core.errors import RateLimited, ValidationFailed
 from linkwork.core.http import origin_fingerprint
 from linkwork.core.policies import Action, Operator, authorize
 from linkwork.core.time import now, to_london
+from linkwork.interop.messages import message_bundle, outcome_lines
 from linkwork.people.choices import ConsentPurpose
 from linkwork.people.models import Person
 from linkwork.people.services import consent_in_force, consent_record, person_create_unchecked
@@ -31,6 +32,7 @@ from linkwork.referrals.models import (
     Urgency,
 )
 from linkwork.referrals.transitions import REFERRAL_LIFECYCLE
+from linkwork.webhooks.signals import webhook_event
 
 Actor = User | Operator
 
@@ -85,6 +87,7 @@ def referral_create(*, actor: Actor, person: Person, details: dict[str, Any]) ->
             organisation=person.organisation, person=person, reference=_new_reference(), **cleaned
         )
         audit_record(actor=actor, event="referral.created", target=referral, fields=list(cleaned))
+        webhook_event.send(sender=Referral, event="referral.received", record=referral)
     return referral
 
 
@@ -128,6 +131,7 @@ def referral_self_submit(
         audit_record(
             actor=None, event="referral.self_referred", target=referral, organisation_id=organisation.pk
         )
+        webhook_event.send(sender=Referral, event="referral.received", record=referral)
     return referral
 
 
@@ -278,6 +282,7 @@ def referral_mark_not_appropriate(
 
 
 LETTER_OPENINGS = {
+    OutcomeMessageKind.RECEIVED: "is on our list, and we will contact them soon to talk about support.",
     OutcomeMessageKind.ACCEPTED: "has accepted support from us. A connector is now working with them.",
     OutcomeMessageKind.DECLINED: "decided not to take up support from us at this time.",
     OutcomeMessageKind.UNABLE_TO_CONTACT: "could not be reached, despite several attempts, so we have closed "
@@ -289,10 +294,10 @@ LETTER_OPENINGS = {
 
 
 def outcome_message_create(*, referral: Referral, kind: str, extra: str = "") -> OutcomeMessage | None:
-    """The letter to the referrer. Self-referrals have no referrer and get none.
+    """The letter to the referrer, with its FHIR form. Self-referrals have no referrer and get none.
 
-    Personal details beyond the name and reference go only where the person consented to
-    sharing with their GP and referrer.
+    Personal details beyond the name and reference, and the measures when support ended, go only where
+    the person consented to sharing with their GP and referrer; otherwise the FHIR form is codes only.
     """
     if referral.source == ReferralSource.SELF or not (referral.referrer_name or referral.referrer_contact):
         return None
@@ -316,21 +321,30 @@ def outcome_message_create(*, referral: Referral, kind: str, extra: str = "") ->
         lines += ["", extra]
     elif extra:
         lines += ["", "They have not agreed to us sharing more detail; please ask them directly."]
+    if kind == OutcomeMessageKind.SUPPORT_ENDED and shares:
+        measures = outcome_lines(referral)
+        if measures:
+            lines += ["", "Questionnaires answered during support:", *measures]
     lines += ["", "With best wishes,", referral.organisation.name]
     subject = f"Referral {referral.reference}: {OutcomeMessageKind(kind).label.lower()}"
-    message = OutcomeMessage.objects.create(
-        referral=referral,
-        kind=kind,
-        created_at=now(),
-        recipient=", ".join(p for p in (referral.referrer_name, referral.referrer_organisation) if p),
-        subject=subject,
-        body="\n".join(lines),
-    )
-    audit_record(
-        actor=None,
-        event="referral.outcome_sent",
-        target=referral,
-        detail={"kind": kind},
-        organisation_id=referral.organisation_id,
-    )
+    with transaction.atomic():
+        message = OutcomeMessage.objects.create(
+            referral=referral,
+            kind=kind,
+            created_at=now(),
+            recipient=", ".join(p for p in (referral.referrer_name, referral.referrer_organisation) if p),
+            subject=subject,
+            body="\n".join(lines),
+            codes_only=not shares,
+        )
+        # The FHIR form is made now and kept, so the record shows exactly what left the service.
+        message.fhir = message_bundle(message=message)
+        message.save(update_fields=["fhir"])
+        audit_record(
+            actor=None,
+            event="referral.outcome_sent",
+            target=referral,
+            detail={"kind": kind, "codes_only": not shares},
+            organisation_id=referral.organisation_id,
+        )
     return message

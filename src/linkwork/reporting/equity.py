@@ -26,6 +26,7 @@ from linkwork.outcomes.definitions import SumScoring, instrument_get
 from linkwork.outcomes.models import Measure, TimePoint
 from linkwork.people.models import Person
 from linkwork.referrals.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatus
+from linkwork.reporting.consent import measures_allowed_sql
 from linkwork.reporting.dimensions import DIMENSIONS, NOT_KNOWN, Dimension
 from linkwork.reporting.scope import ReportScope
 from linkwork.reporting.statistics import mean_interval
@@ -219,7 +220,7 @@ def _counts(connection: BaseDatabaseWrapper, scope: ReportScope, lonely_from: in
         f"FROM {Measure._meta.db_table} m JOIN {episode} e ON e.id = m.episode_id "
         "WHERE m.instrument = 'ucla3' AND m.valid AND NOT m.skipped AND m.total IS NOT NULL "
         f"AND m.time_point IN ('{TimePoint.BASELINE}', '{TimePoint.ENDING}') "
-        f"AND e.organisation_id = %s AND {started} "
+        f"AND e.organisation_id = %s AND {started} AND {measures_allowed_sql('e')} "
         "GROUP BY m.episode_id"
     )
     pairs_params = [scope.organisation_id, first_day, last_day]

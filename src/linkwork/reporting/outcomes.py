@@ -38,6 +38,7 @@ from linkwork.outcomes.definitions import (
 )
 from linkwork.outcomes.models import Measure, SkipReason, TimePoint
 from linkwork.people.models import Person
+from linkwork.reporting.consent import measures_allowed_sql
 from linkwork.reporting.scope import ReportScope
 from linkwork.reporting.statistics import mean_interval
 from linkwork.reporting.tables import Column, Figure, Kind, Row, Section, Table
@@ -229,7 +230,8 @@ def _paired_sql(scales: list[_Scale], episodes: _Episodes) -> str:
     return (
         f"(SELECT {', '.join(columns)} FROM {Measure._meta.db_table} m "  # noqa: S608
         f"JOIN {SupportEpisode._meta.db_table} e ON e.id = m.episode_id {episodes.joins} "
-        f"WHERE m.instrument = %s AND {episodes.where} GROUP BY e.started_on, e.id) paired"
+        f"WHERE m.instrument = %s AND {episodes.where} AND {measures_allowed_sql('e')} "
+        "GROUP BY e.started_on, e.id) paired"
     )
 
 

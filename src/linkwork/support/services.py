@@ -48,6 +48,7 @@ from linkwork.support.models import (
     SupportEpisode,
 )
 from linkwork.support.transitions import EPISODE_LIFECYCLE
+from linkwork.webhooks.signals import webhook_event
 
 Actor = User | Operator
 
@@ -537,6 +538,7 @@ def episode_close(
         )
         # The end network map is saved as support ends (nothing when the map was never completed).
         network_snapshot_end(actor=actor, episode=episode)
+        webhook_event.send(sender=SupportEpisode, event="episode.closed", record=episode)
         if episode.referral is not None:
             outcome_message_create(
                 referral=episode.referral,

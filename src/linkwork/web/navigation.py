@@ -13,11 +13,13 @@ from linkwork.accounts.roles import STAFF_LIST_ROLES, Role
 from linkwork.audit.models import AuditEvent
 from linkwork.core.policies import Action, can
 from linkwork.directory.models import Service
+from linkwork.interop.referral_import import may_import_referrals
 from linkwork.matching.gap_policies import REPORT_ROLES
 from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
 from linkwork.reporting.scope import may_see_reports
 from linkwork.support.models import Programme, SupportEpisode
+from linkwork.webhooks.models import WebhookEndpoint
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,12 @@ DESTINATIONS: list[Destination] = [
         "referral_list",
         "New referrals waiting for first contact and a decision.",
         lambda user: can(user, Action.CREATE, Referral(organisation=user.organisation)),
+    ),
+    Destination(
+        "Import referrals",
+        "referral_import",
+        "Bring referrals in from a spreadsheet, checked row by row before anything is imported.",
+        may_import_referrals,
     ),
     Destination(
         "People",
@@ -113,6 +121,12 @@ DESTINATIONS: list[Destination] = [
         lambda user: user.organisation is not None and can(user, Action.UPDATE, user.organisation),
     ),
     Destination(
+        "Data protection",
+        "privacy_home",
+        "Answer a person's request to see or erase their data, and set how long closed records are kept.",
+        lambda user: user.has_role(Role.ORGANISATION_ADMIN),
+    ),
+    Destination(
         "Audit log",
         "audit_log",
         "See who opened or changed records, and when.",
@@ -123,6 +137,12 @@ DESTINATIONS: list[Destination] = [
         "token_list",
         "Connect other systems to linkwork with a personal API token.",
         lambda user: can(user, Action.CREATE, ApiToken),
+    ),
+    Destination(
+        "Webhooks",
+        "webhook_list",
+        "Tell other systems when referrals arrive, support ends or a person goes to an activity.",
+        lambda user: can(user, Action.CREATE, WebhookEndpoint(organisation=user.organisation)),
     ),
 ]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linkwork.accounts.models import Organisation
+from linkwork.accounts.commands import organisation_for_command
 from linkwork.core.errors import DomainError
 from linkwork.core.policies import Operator
 from linkwork.directory.formats import FORMATS
@@ -84,7 +84,10 @@ class Command(BaseCommand):
             self.export(options["path"], options["fmt"])
             return
         quiet = options["quiet"] or options["verbosity"] == 0
-        owner = self.owner(options["owner"])
+        owner = organisation_for_command(
+            options["owner"],
+            choose="say whose directory editors look after the imported entries with --owner ORG_SLUG",
+        )
         try:
             report = import_directory(
                 options["path"],
@@ -106,27 +109,6 @@ class Command(BaseCommand):
         if report.failed:
             raise CommandError(report.summary(), returncode=1)
         self.stdout.write(report.summary())
-
-    def owner(self, slug: str | None) -> Organisation:
-        """The organisation named by --owner, or the only one there is."""
-        if slug:
-            found = Organisation.objects.filter(slug=slug).first()
-            if found is None:
-                raise CommandError(
-                    f"There is no organisation {slug!r}. `linkwork organisation list` shows their slugs."
-                )
-            return found
-        organisations = list(Organisation.objects.order_by("pk")[:2])
-        if not organisations:
-            raise CommandError(
-                "There are no organisations yet: create one with `linkwork organisation create`."
-            )
-        if len(organisations) > 1:
-            raise CommandError(
-                "There is more than one organisation: say whose directory editors look after the imported "
-                "entries with --owner ORG_SLUG (`linkwork organisation list` shows the slugs)."
-            )
-        return organisations[0]
 
     def export(self, path: Path, fmt: str) -> None:
         from linkwork.directory.exporting import export_directory

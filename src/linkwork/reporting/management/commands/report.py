@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from linkwork.accounts.commands import organisation_for_command
 from linkwork.accounts.models import Organisation, Team
 from linkwork.core.policies import Operator
 from linkwork.reporting import exporting
@@ -72,7 +73,9 @@ class Command(BaseCommand):
             raise CommandError(f"{output} is a directory: give a file name for {fmt}.", returncode=2)
         if not output.is_dir() and not output.parent.is_dir():
             raise CommandError(f"There is no directory {output.parent} to write into.", returncode=2)
-        organisation = _organisation(options["organisation"])
+        organisation = organisation_for_command(
+            options["organisation"], choose="say which with --organisation SLUG", returncode=2
+        )
         team = _team(organisation, options["team"])
         scope = ReportScope(organisation.pk, date_from, date_to, team.pk if team else None)
         label = f"{organisation.name}: {scope.describe(team_name=team.name if team else '')}"
@@ -89,28 +92,6 @@ def _date(text: str, option: str) -> dt.date:
         raise CommandError(
             f"{option} {text!r} is not a date: write it as YYYY-MM-DD.", returncode=2
         ) from None
-
-
-def _organisation(slug: str | None) -> Organisation:
-    """The organisation named by --organisation, or the only one there is."""
-    if slug:
-        found = Organisation.objects.filter(slug=slug).first()
-        if found is None:
-            raise CommandError(
-                f"There is no organisation {slug!r}. `linkwork organisation list` shows their slugs.",
-                returncode=2,
-            )
-        return found
-    organisations = list(Organisation.objects.order_by("pk")[:2])
-    if not organisations:
-        raise CommandError("There are no organisations yet.", returncode=2)
-    if len(organisations) > 1:
-        raise CommandError(
-            "There is more than one organisation: say which with --organisation SLUG "
-            "(`linkwork organisation list` shows the slugs).",
-            returncode=2,
-        )
-    return organisations[0]
 
 
 def _team(organisation: Organisation, given: str | None) -> Team | None:
