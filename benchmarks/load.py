@@ -129,7 +129,9 @@ def _log_contact(browser: Browser, episode: int) -> None:
     fields = form_fields(browser.request("GET", path).body) | {
         # Typed as the form's hint shows: the pre-filled "now" is displayed in a format it does not read back.
         "occurred_at": localtime().strftime("%d/%m/%Y %H:%M"),
-        "type": ContactType.PHONE,
+        # A check-in does not count against the episode's contact allowance, so fifty users logging
+        # contacts as fast as the mix asks never fill it (a real connector logs a few a day).
+        "type": ContactType.CHECK_IN,
         "outcome": ContactOutcome.ATTENDED,
         "duration_minutes": "20",
         "notes": "Talked through the week; going to the lunch club on Friday.",
