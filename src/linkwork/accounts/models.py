@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -84,12 +85,30 @@ class User(AbstractUser):
             algorithm="sha256",
         ).hexdigest()
 
+    # Roles and team ids are read by nearly every access decision, so they are cached on this object.
+    # Each request loads its user afresh, so a role or team removed takes effect on the next request.
     @cached_property
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(grant.role) for grant in self.role_grants.all())
 
+    @cached_property
+    def team_ids(self) -> tuple[int, ...]:
+        return tuple(self.teams.order_by("pk").values_list("pk", flat=True))
+
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
+
+    def refresh_from_db(
+        self,
+        using: str | None = None,
+        fields: Iterable[str] | None = None,
+        from_queryset: models.QuerySet[User] | None = None,
+    ) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None:
+            # A full refresh means "read it again": the cached roles and teams may be stale too.
+            for name in ("roles", "team_ids"):
+                self.__dict__.pop(name, None)
 
 
 class RoleGrant(models.Model):

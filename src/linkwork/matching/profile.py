@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
 from linkwork.core.time import local_today
 from linkwork.people.models import Person
-from linkwork.support.models import OPEN_EPISODE_STATUSES, Conversation, SupportEpisode
+from linkwork.support.models import OPEN_EPISODE_STATUSES, BudgetEntry, Conversation, SupportEpisode
 
 # The middle of each age band, for age limits when only the band is known.
 _BAND_AGES: dict[str, tuple[float, float]] = {
@@ -84,11 +87,25 @@ def _age(born: dt.date, today: dt.date) -> float:
 
 
 def latest_conversation(person: Person) -> tuple[SupportEpisode | None, Conversation | None]:
-    """The person's open episode (else their latest) and its latest conversation."""
-    episodes = SupportEpisode.objects.filter(person=person)
+    """The person's open episode (else their latest) and its latest conversation.
+
+    The episode comes with `budget_spent_pence`, the sum of its budget entries, read in the same query.
+    """
+    spent = (
+        BudgetEntry.objects.filter(episode=OuterRef("pk"))
+        .order_by()
+        .values("episode")
+        .annotate(total=Sum("amount_pence"))
+        .values("total")
+    )
     episode = (
-        episodes.filter(status__in=OPEN_EPISODE_STATUSES).order_by("-started_on", "-pk").first()
-        or episodes.order_by("-started_on", "-pk").first()
+        SupportEpisode.objects.filter(person=person)
+        .annotate(
+            closed_last=Case(When(status__in=OPEN_EPISODE_STATUSES, then=Value(0)), default=Value(1)),
+            budget_spent_pence=Coalesce(Subquery(spent), 0),
+        )
+        .order_by("closed_last", "-started_on", "-pk")
+        .first()
     )
     if episode is None:
         return None, None
@@ -98,7 +115,7 @@ def latest_conversation(person: Person) -> tuple[SupportEpisode | None, Conversa
 def _budget_left(episode: SupportEpisode) -> int | None:
     if not episode.budget_allowance_pence:
         return None
-    spent = sum(entry.amount_pence for entry in episode.budget_entries.all())
+    spent: int = getattr(episode, "budget_spent_pence")  # noqa: B009  (annotated by latest_conversation)
     return max(0, episode.budget_allowance_pence - spent)
 
 

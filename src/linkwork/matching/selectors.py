@@ -15,8 +15,7 @@ from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound, ValidationFailed
 from linkwork.core.policies import Action, Operator, visible_to
 from linkwork.directory.geography import normalise_postcode
-from linkwork.directory.models import Service
-from linkwork.directory.selectors import services_by_ids
+from linkwork.directory.models import PUBLIC_STATES, Service
 from linkwork.matching.engine import Options, Ranking, Result, rank
 from linkwork.matching.profile import MatchProfile, profile_for
 from linkwork.people.models import Person
@@ -124,15 +123,39 @@ def recommendations_for(
     include_beyond_limit: bool = False,
 ) -> Recommendations:
     """The person's best services from the directory, ranked and explained, and audited."""
+    _check(limit=limit, max_minutes=max_minutes, text=text.strip())  # bad input first, then the lookup
+    return recommendations_for_person(
+        actor=actor,
+        person=person_for_recommendations(actor=actor, person_id=person_id),
+        text=text,
+        limit=limit,
+        max_minutes=max_minutes,
+        free_only=free_only,
+        include_beyond_limit=include_beyond_limit,
+    )
+
+
+def recommendations_for_person(
+    *,
+    actor: Actor,
+    person: Person,
+    text: str = "",
+    limit: int = 20,
+    max_minutes: int | None = None,
+    free_only: bool = False,
+    include_beyond_limit: bool = False,
+) -> Recommendations:
+    """As `recommendations_for`, for a person already read for this actor under the person policy's
+    VIEW scope (by `person_for_recommendations` or `people.selectors.person_get`), saving a second read.
+    """
     text = text.strip()
     _check(limit=limit, max_minutes=max_minutes, text=text)
-    person = person_for_recommendations(actor=actor, person_id=person_id)
     profile = profile_for(person, text=text)
     options = Options(
         limit=limit, max_minutes=max_minutes, free_only=free_only, include_beyond_limit=include_beyond_limit
     )
     ranking = rank(profile, options)
-    found = services_by_ids([result.service_id for result in ranking.results])
+    found = _services_for_results([result.service_id for result in ranking.results])
     items = [
         Recommendation(result, found[result.service_id])
         for result in ranking.results
@@ -155,6 +178,20 @@ def recommendations_for(
     return Recommendations(
         person=person, profile=profile, ranking=ranking, items=items, gap=gap_suggestion(profile)
     )
+
+
+def _services_for_results(ids: list[uuid.UUID]) -> dict[uuid.UUID, Service]:
+    """The ranked entries with their provider: all a recommendation shows (name, provider, link).
+
+    Only public entries, as in `directory.selectors.services_by_ids`: the index may be a moment behind
+    the database. Only the columns shown are read: the ranking has already used the rest.
+    """
+    found = (
+        Service.objects.filter(pk__in=ids, state__in=list(PUBLIC_STATES))
+        .select_related("organization")
+        .only("pk", "name", "organization__name")
+    )
+    return {service.pk: service for service in found}
 
 
 def service_ids(recommendations: Recommendations) -> list[uuid.UUID]:

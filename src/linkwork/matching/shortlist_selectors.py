@@ -340,12 +340,10 @@ def shortlist_link_get(*, actor: User, shortlist: Shortlist, link_id: int) -> Sh
 
 def person_shortlist_summary(*, actor: User, person: Person) -> list[str]:
     """Names of the activities on a person's shortlist, for the person page (not audited: no detail)."""
-    shortlist = visible_to(actor, Action.VIEW, Shortlist).filter(person=person).first()
-    if shortlist is None:
-        return []
-    return [
-        item.service.name for item in shortlist.items.select_related("service").order_by("position", "pk")
-    ]
+    # One query: a person has at most one shortlist, so its items are those of the visible shortlists.
+    shortlists = visible_to(actor, Action.VIEW, Shortlist).filter(person=person)
+    items = ShortlistItem.objects.filter(shortlist__in=shortlists).order_by("position", "pk")
+    return list(items.values_list("service__name", flat=True))
 
 
 # --- The person, through the private link ------------------------------------------------------------

@@ -45,9 +45,9 @@ def person_recommendations(request: StaffRequest, person_id: int) -> HttpRespons
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
         try:
-            found = selectors.recommendations_for(
+            found = selectors.recommendations_for_person(
                 actor=request.user,
-                person_id=person.pk,
+                person=person,
                 text=data.get("text") or "",
                 limit=data.get("limit") or 20,
                 max_minutes=data.get("max_minutes"),

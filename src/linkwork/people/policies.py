@@ -23,8 +23,7 @@ def casework_filter(actor: User, prefix: str = "") -> Q:
     """People (or records reached through `prefix`, e.g. "person__") an actor works with fully."""
     if not actor.has_role(*CASEWORK_ROLES):
         return Q(pk__in=[])
-    team_ids = list(actor.teams.values_list("pk", flat=True))
-    condition = Q(**{f"{prefix}team__isnull": True}) | Q(**{f"{prefix}team_id__in": team_ids})
+    condition = Q(**{f"{prefix}team__isnull": True}) | Q(**{f"{prefix}team_id__in": actor.team_ids})
     if actor.has_role(Role.CONNECTOR):
         own = SupportEpisode.objects.filter(connector=actor).values("person_id")
         condition |= Q(**{f"{prefix}pk__in": own})

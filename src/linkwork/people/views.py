@@ -16,7 +16,7 @@ from linkwork.accounts.selectors import organisation_get
 from linkwork.core.errors import DomainError, EditConflict
 from linkwork.core.policies import Action, authorize, visible_to
 from linkwork.matching.connection_selectors import connection_may_create, person_connections
-from linkwork.matching.selectors import recommendations_for
+from linkwork.matching.selectors import recommendations_for_person
 from linkwork.matching.shortlist_selectors import person_shortlist_summary
 from linkwork.people import selectors, services
 from linkwork.people.forms import ConsentForm, IntakeForm, PersonEditForm
@@ -106,7 +106,7 @@ def person_detail(request: StaffRequest, person_id: int) -> HttpResponse:
         "shortlist_names": person_shortlist_summary(actor=request.user, person=person),
         # Those who work the person's case see the best few at once, with one-click actions.
         "recommendations": (
-            recommendations_for(actor=request.user, person_id=person.pk, limit=PERSON_PAGE_RECOMMENDATIONS)
+            recommendations_for_person(actor=request.user, person=person, limit=PERSON_PAGE_RECOMMENDATIONS)
             if may_connect
             else None
         ),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from linkwork.accounts.models import User
 from linkwork.accounts.roles import Role
@@ -13,12 +15,14 @@ from linkwork.audit.services import audit_record
 from linkwork.core.errors import NotFound
 from linkwork.core.policies import Action, organisation_of, visible_to
 from linkwork.core.time import local_today, to_london
+from linkwork.outcomes.models import Measure
 from linkwork.outcomes.selectors import open_episode_measures_overdue
 from linkwork.people.choices import Mobility
 from linkwork.people.models import Person
 from linkwork.referrals.models import Referral
 from linkwork.referrals.selectors import referral_list
 from linkwork.support.models import (
+    ONE_TO_ONE_TYPES,
     OPEN_EPISODE_STATUSES,
     BudgetEntry,
     Contact,
@@ -29,6 +33,8 @@ from linkwork.support.models import (
     ExtensionStatus,
     Goal,
     MeetUp,
+    MeetUpAttendance,
+    Pause,
     Programme,
     SupportEpisode,
 )
@@ -105,8 +111,51 @@ def meetup_list(*, actor: User) -> QuerySet[MeetUp]:
     return visible_to(actor, Action.VIEW, MeetUp).annotate(attendees=Count("attendance")).order_by("-held_at")
 
 
-def paused_days(episode: SupportEpisode, today: dt.date) -> int:
-    return sum(((pause.ended_on or today) - pause.started_on).days for pause in episode.pauses.all())
+def paused_days(pauses: Iterable[Pause], today: dt.date) -> int:
+    return sum(((pause.ended_on or today) - pause.started_on).days for pause in pauses)
+
+
+# Contact.counts_against_cap, as a database filter on an episode's contacts.
+_COUNTS_AGAINST_CAP = Q(contacts__type__in=ONE_TO_ONE_TYPES, contacts__outcome=ContactOutcome.ATTENDED)
+
+
+def with_progress(episodes: QuerySet[SupportEpisode]) -> QuerySet[SupportEpisode]:
+    """`episodes` with everything episode_progress and the overdue questionnaires read, fetched for
+    all of them at once: a fixed number of queries however many episodes there are."""
+    attended = (
+        MeetUpAttendance.objects.filter(episode=OuterRef("pk"), attended=True)
+        .values("episode")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    spent = (
+        BudgetEntry.objects.filter(episode=OuterRef("pk"))
+        .values("episode")
+        .annotate(total=Sum("amount_pence"))
+        .values("total")
+    )
+    # Only what the schedule is checked against, not the answers and scores.
+    measures = Measure.objects.only("episode", "instrument", "time_point", "months_after_ending")
+    return (
+        episodes.select_related("programme")
+        .prefetch_related("pauses", Prefetch("measures", queryset=measures), "programme__measure_schedule")
+        .annotate(
+            # Subqueries, not joins: a second joined table would multiply the contacts counted.
+            progress_contacts_used=Count("contacts", filter=_COUNTS_AGAINST_CAP, distinct=True),
+            progress_meetups_attended=Coalesce(Subquery(attended, output_field=IntegerField()), 0),
+            progress_budget_spent_pence=Coalesce(Subquery(spent, output_field=IntegerField()), 0),
+        )
+    )
+
+
+def _fetched_or(episode: SupportEpisode, name: str, count: Callable[[SupportEpisode], int]) -> int:
+    """The figure with_progress() fetched with the episode, or a query of its own when it was read alone."""
+    value = getattr(episode, name, None)
+    return count(episode) if value is None else int(value)
+
+
+def _meetups_attended(episode: SupportEpisode) -> int:
+    return episode.meetup_attendance.filter(attended=True).count()
 
 
 @dataclass(frozen=True)
@@ -139,21 +188,21 @@ class EpisodeProgress:
 def episode_progress(episode: SupportEpisode, today: dt.date | None = None) -> EpisodeProgress:
     """Contacts used against the cap, time left (paused time does not count) and budget."""
     day = today or local_today()
-    contacts = contacts_used(episode)
-    paused = paused_days(episode, day)
+    pauses = list(episode.pauses.all())
+    paused = paused_days(pauses, day)
     # Days paused so far are already added to planned_end_on when a pause ends; a pause still
     # running moves the end day by day.
-    running = episode.pauses.filter(ended_on__isnull=True).first()
+    running = next((pause for pause in pauses if pause.ended_on is None), None)
     end = episode.planned_end_on + dt.timedelta(days=(day - running.started_on).days if running else 0)
     total_days = max((end - episode.started_on).days - paused, 1)
     active_days = max((min(day, end) - episode.started_on).days - paused, 0)
     fraction = min(active_days / total_days, 1.0)
     return EpisodeProgress(
-        contacts_used=contacts,
+        contacts_used=_fetched_or(episode, "progress_contacts_used", contacts_used),
         contact_allowance=episode.contact_allowance,
-        meetups_attended=episode.meetup_attendance.filter(attended=True).count(),
+        meetups_attended=_fetched_or(episode, "progress_meetups_attended", _meetups_attended),
         meetup_allowance=episode.programme.max_meetups,
-        budget_spent_pence=budget_spent_pence(episode),
+        budget_spent_pence=_fetched_or(episode, "progress_budget_spent_pence", budget_spent_pence),
         budget_allowance_pence=episode.budget_allowance_pence,
         days_paused=paused,
         weeks_left=max((end - day).days, 0) // 7,
@@ -257,6 +306,18 @@ def _episode_row(episode: SupportEpisode, today: dt.date) -> CaseloadRow:
     return row
 
 
+def caseload_episodes(*, actor: User, connectors: Iterable[User]) -> QuerySet[SupportEpisode]:
+    """The episodes on these connectors' caseloads that the actor may see, with all a row shows."""
+    last_contact = Max("contacts__occurred_at", filter=Q(contacts__outcome=ContactOutcome.ATTENDED))
+    return with_progress(
+        visible_to(actor, Action.VIEW, SupportEpisode)
+        .filter(connector__in=list(connectors))
+        .exclude(status=EpisodeStatus.FOLLOWED_UP)
+        .select_related("person")
+        .annotate(last_contact_at=last_contact, next_contact_on=Max("contacts__next_contact_on"))
+    )
+
+
 def caseload_list(
     *, actor: User, connector: User | None = None, today: dt.date | None = None
 ) -> list[CaseloadRow]:
@@ -264,17 +325,10 @@ def caseload_list(
 
     Without `connector`, the actor's own caseload plus the referrals waiting in their teams."""
     day = today or local_today()
-    owner = connector or actor
-    last_contact = Max("contacts__occurred_at", filter=Q(contacts__outcome=ContactOutcome.ATTENDED))
-    episodes = (
-        visible_to(actor, Action.VIEW, SupportEpisode)
-        .filter(connector=owner)
-        .exclude(status=EpisodeStatus.FOLLOWED_UP)
-        .select_related("person", "programme")
-        .prefetch_related(Prefetch("pauses"))
-        .annotate(last_contact_at=last_contact, next_contact_on=Max("contacts__next_contact_on"))
-    )
-    rows = [_episode_row(episode, day) for episode in episodes]
+    rows = [
+        _episode_row(episode, day)
+        for episode in caseload_episodes(actor=actor, connectors=[connector or actor])
+    ]
     if connector is None:
         rows += [_referral_row(referral, day) for referral in referral_list(actor=actor, open_only=True)]
     return sorted(rows, key=lambda row: (not row.overdue, row.name))
@@ -293,7 +347,7 @@ def team_caseloads(*, actor: User, today: dt.date | None = None) -> list[TeamCas
     if not actor.has_role(Role.SUPERVISOR):
         return []
     team_ids = list(actor.teams.values_list("pk", flat=True))
-    connectors = (
+    connectors = list(
         User.objects.filter(
             organisation_id=organisation_of(actor),
             is_active=True,
@@ -303,9 +357,14 @@ def team_caseloads(*, actor: User, today: dt.date | None = None) -> list[TeamCas
         .distinct()
         .order_by("first_name", "last_name")
     )
+    day = today or local_today()
+    # One read for the whole team, not one per connector.
+    rows_of: dict[int, list[CaseloadRow]] = {connector.pk: [] for connector in connectors}
+    for episode in caseload_episodes(actor=actor, connectors=connectors):
+        rows_of[episode.connector_id].append(_episode_row(episode, day))
     result = []
     for connector in connectors:
-        rows = caseload_list(actor=actor, connector=connector, today=today)
+        rows = rows_of[connector.pk]
         open_rows = [
             r for r in rows if r.stage in {s.label for s in EpisodeStatus if s in OPEN_EPISODE_STATUSES}
         ]
