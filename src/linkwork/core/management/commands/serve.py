@@ -37,11 +37,14 @@ class Command(BaseCommand):
             default=int(os.environ.get("WEB_CONCURRENCY", "2")),
             help="worker processes",
         )
-        parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+        # linkwork's pages spend their time in Python, not waiting: one thread per process (and more
+        # processes) answers faster than threads sharing a process's interpreter lock
+        # (docs/benchmarks.md, "Load").
+        parser.add_argument("--threads", type=int, default=1, help="threads per worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["workers"] < 1 or not 0 < options["port"] < 65536:
-            self.stderr.write("--workers must be at least 1 and --port between 1 and 65535.")
+        if options["workers"] < 1 or options["threads"] < 1 or not 0 < options["port"] < 65536:
+            self.stderr.write("--workers and --threads must be at least 1, and --port between 1 and 65535.")
             raise SystemExit(2)
         self.stdout.write(f"linkwork is serving on http://{options['host']}:{options['port']}/")
         LinkworkServer(
