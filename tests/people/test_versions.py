@@ -4,11 +4,9 @@ from an older version is refused with both versions, on the page, through the AP
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
 from django.test import Client
 
 from linkwork.accounts.models import Organisation, User
@@ -18,6 +16,7 @@ from linkwork.people.models import Person
 from linkwork.people.services import person_update
 from tests.conftest import signed_in
 from tests.journey_factories import make_person
+from tests.races import postgresql_only, two_at_once
 
 JSON = "application/json"
 
@@ -217,70 +216,22 @@ def test_a_bad_if_match_header_is_a_422(person: Person, connector: User) -> None
 # --- Two saves at once ----------------------------------------------------------------------------------
 
 
-def lock_waiters() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite's test database is in memory, so a second connection cannot see it to race",
-)
+@postgresql_only
 def test_two_saves_at_once_from_the_same_version_let_only_one_win(
     organisation: Organisation, connector: User, supervisor: User
 ) -> None:
     person = make_person(organisation=organisation, first_name="Margaret", phone="0113 496 0000")
-    first_holds_lock, release_first = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                person_update(
-                    actor=connector,
-                    person=reload(person),
-                    details={"phone": "07700 900001"},
-                    expected_version=1,
-                )
-                first_holds_lock.set()
-                release_first.wait()
-            outcome["first"] = "saved"
-        finally:
-            first_holds_lock.set()  # never leave the second save waiting, even if this one failed
-            connection.close()
+    def save(actor: User, phone: str) -> Person:
+        return person_update(actor=actor, person=reload(person), details={"phone": phone}, expected_version=1)
 
-    def second() -> None:
-        first_holds_lock.wait()
-        try:
-            person_update(
-                actor=supervisor, person=reload(person), details={"phone": "07700 900002"}, expected_version=1
-            )
-            outcome["second"] = "saved"
-        except EditConflict as conflict:
-            outcome["second"] = conflict
-        finally:
-            connection.close()
+    first, second = two_at_once(
+        lambda: save(connector, "07700 900001"), lambda: save(supervisor, "07700 900002")
+    )
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    first_holds_lock.wait()
-    # The second save must queue behind the first one's row lock (or finish, if nothing locked).
-    while threads[1].is_alive() and lock_waiters() == 0:
-        threads[1].join(0.01)
-    release_first.set()
-    for thread in threads:
-        thread.join()
-
-    assert outcome["first"] == "saved"
-    assert isinstance(outcome["second"], EditConflict)
-    assert outcome["second"].message.startswith(f"Changed by {connector} at ")
+    assert isinstance(first, Person)
+    assert isinstance(second, EditConflict)
+    assert second.message.startswith(f"Changed by {connector} at ")
     saved = reload(person)
     assert saved.phone == "07700 900001" and saved.version == 2

@@ -5,11 +5,9 @@ race between two connections."""
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
 from django.test import Client
 
 from linkwork.accounts.models import Organisation, User
@@ -20,6 +18,7 @@ from linkwork.support.models import EpisodeStatus, Goal, GoalStatus, SupportEpis
 from tests.conftest import signed_in
 from tests.factories import OPERATOR
 from tests.journey_factories import days_ago, make_episode
+from tests.races import postgresql_only, two_at_once
 
 JSON = "application/json"
 
@@ -280,64 +279,21 @@ def test_api_changes_without_a_version_go_ahead_as_before(
 # --- Two saves at once ----------------------------------------------------------------------------------
 
 
-def lock_waiters() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite's test database is in memory, so a second connection cannot see it to race",
-)
+@postgresql_only
 def test_two_goal_changes_at_once_from_the_same_version_let_only_one_win(
     organisation: Organisation, connector: User, supervisor: User
 ) -> None:
     goal = services.goal_create(
         actor=OPERATOR, episode=make_episode(connector=connector), title="Go to the allotment club"
     )
-    first_holds_lock, release_first = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                services.goal_update(actor=connector, goal=fresh_goal(goal), progress=3, expected_version=1)
-                first_holds_lock.set()
-                release_first.wait()
-            outcome["first"] = "saved"
-        finally:
-            first_holds_lock.set()  # never leave the second change waiting, even if this one failed
-            connection.close()
+    def change(actor: User, progress: int) -> Goal:
+        return services.goal_update(actor=actor, goal=fresh_goal(goal), progress=progress, expected_version=1)
 
-    def second() -> None:
-        first_holds_lock.wait()
-        try:
-            services.goal_update(actor=supervisor, goal=fresh_goal(goal), progress=7, expected_version=1)
-            outcome["second"] = "saved"
-        except EditConflict as conflict:
-            outcome["second"] = conflict
-        finally:
-            connection.close()
+    first, second = two_at_once(lambda: change(connector, 3), lambda: change(supervisor, 7))
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    first_holds_lock.wait()
-    # The second change must queue behind the first one's row lock (or finish, if nothing locked).
-    while threads[1].is_alive() and lock_waiters() == 0:
-        threads[1].join(0.01)
-    release_first.set()
-    for thread in threads:
-        thread.join()
-
-    assert outcome["first"] == "saved"
-    assert isinstance(outcome["second"], EditConflict)
+    assert isinstance(first, Goal)
+    assert isinstance(second, EditConflict)
     saved = fresh_goal(goal)
     assert saved.progress == 3 and saved.version == 2 and saved.updates.count() == 2

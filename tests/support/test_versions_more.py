@@ -4,10 +4,8 @@ keep their one-at-a-time rules when two people act at once."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, transaction
 
 from linkwork.accounts.models import User
 from linkwork.core.errors import DomainError, EditConflict
@@ -15,7 +13,8 @@ from linkwork.support import services
 from linkwork.support.models import Conversation, Extension, SupportEpisode
 from tests.conftest import signed_in
 from tests.journey_factories import days_ago, make_episode
-from tests.support.test_versions import fresh, lock_waiters, post, version_in
+from tests.races import postgresql_only, two_at_once
+from tests.support.test_versions import fresh, post, version_in
 
 pytestmark = pytest.mark.django_db
 
@@ -171,14 +170,9 @@ def test_a_stale_api_extension_request_is_a_409_and_a_fresh_one_is_made(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite's test database is in memory, so a second connection cannot see it to race",
-)
+@postgresql_only
 def test_two_extension_requests_at_once_make_only_one(connector: User, supervisor: User) -> None:
     episode = make_episode(connector=connector, started_on=days_ago(14))
-    first_holds_lock, release_first = threading.Event(), threading.Event()
-    outcome: dict[str, object] = {}
 
     def ask(actor: User) -> Extension:
         return services.extension_request(
@@ -189,36 +183,8 @@ def test_two_extension_requests_at_once_make_only_one(connector: User, superviso
             reason="More time",
         )
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                ask(connector)
-                first_holds_lock.set()
-                release_first.wait()
-            outcome["first"] = "made"
-        finally:
-            first_holds_lock.set()
-            connection.close()
+    first, second = two_at_once(lambda: ask(connector), lambda: ask(supervisor))
 
-    def second() -> None:
-        first_holds_lock.wait()
-        try:
-            ask(supervisor)
-            outcome["second"] = "made"
-        except DomainError as refused:
-            outcome["second"] = refused.code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    first_holds_lock.wait()
-    while threads[1].is_alive() and lock_waiters() == 0:
-        threads[1].join(0.01)
-    release_first.set()
-    for thread in threads:
-        thread.join()
-
-    assert outcome == {"first": "made", "second": "EXTENSION_PENDING"}
+    assert isinstance(first, Extension)
+    assert isinstance(second, DomainError) and second.code == "EXTENSION_PENDING"
     assert Extension.objects.filter(episode=episode).count() == 1
