@@ -19,7 +19,8 @@ from linkwork.networks.selectors import network_compare
 from linkwork.networks.services import entry_frozen
 from linkwork.outcomes.definitions import SumScoring, instrument_get
 from linkwork.outcomes.models import Measure
-from linkwork.outcomes.scoring import ItemScore, ScoreResult, SubscaleScore, change
+from linkwork.outcomes.scoring import change
+from linkwork.outcomes.selectors import measure_as_result
 from linkwork.support.models import GoalStatus, SupportEpisode
 
 # The questionnaires each part of the summary reports, in the order shown.
@@ -294,22 +295,6 @@ def _connections(episode: SupportEpisode) -> tuple[ConnectionLine, ...]:
     )
 
 
-def _result(measure: Measure) -> ScoreResult:
-    """A stored measure as the scoring engine's result, so change() compares what was recorded."""
-    return ScoreResult(
-        instrument=measure.instrument,
-        total=None if measure.total is None else int(measure.total),
-        band=measure.band or None,
-        subscales={code: SubscaleScore(s["total"], s["band"]) for code, s in measure.subscales.items()},
-        flags=list(measure.flags),
-        missing=[],
-        valid=measure.valid,
-        reason=measure.reason,
-        metric=measure.metric,
-        per_item={int(n): ItemScore(i["name"], i["score"], i["band"]) for n, i in measure.items.items()},
-    )
-
-
 def _score(measure: Measure) -> float | None:
     return measure.metric if measure.metric is not None else measure.total
 
@@ -335,7 +320,7 @@ def measure_lines(measures: Sequence[Measure], instruments: Sequence[str]) -> tu
         if not own:
             continue
         first, latest = own[0], own[-1]
-        compared = change(key, _result(first), _result(latest)) if len(own) > 1 else None
+        compared = change(key, measure_as_result(first), measure_as_result(latest)) if len(own) > 1 else None
         items = tuple(
             ItemLine(
                 name=str(detail["name"]),

@@ -99,7 +99,7 @@ def measure_get(*, actor: User, measure_id: int) -> Measure:
     return measure
 
 
-def _as_result(measure: Measure) -> ScoreResult:
+def measure_as_result(measure: Measure) -> ScoreResult:
     """A stored measure as the engine's result, so change() compares what was recorded."""
     return ScoreResult(
         instrument=measure.instrument,
@@ -135,7 +135,10 @@ def measure_changes(*, actor: User, episode: SupportEpisode) -> list[MeasureChan
             latest = later[-1]
             result.append(
                 MeasureChange(
-                    instrument, baseline, latest, change(instrument, _as_result(baseline), _as_result(latest))
+                    instrument,
+                    baseline,
+                    latest,
+                    change(instrument, measure_as_result(baseline), measure_as_result(latest)),
                 )
             )
     return result

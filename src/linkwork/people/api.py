@@ -17,7 +17,6 @@ from linkwork.people.schemas import (
     DuplicateOut,
     DuplicatesErrorOut,
     DuplicatesOut,
-    PersonConflictOut,
     PersonCreateIn,
     PersonOut,
     PersonPracticalOut,
@@ -25,6 +24,7 @@ from linkwork.people.schemas import (
     PersonUpdateIn,
 )
 from linkwork.support.selectors import episode_list_for_person, practical_arrangements
+from linkwork.web.conflict_schemas import EditConflictOut
 from linkwork.web.http import StaffRequest
 
 router = Router(tags=["people"])
@@ -88,12 +88,12 @@ def person_practical(request: StaffRequest, person_id: int) -> PersonPracticalOu
 
 @router.patch(
     "/people/{person_id}",
-    response={200: PersonOut, 409: PersonConflictOut},
+    response={200: PersonOut, 409: EditConflictOut},
     summary="Change a person's details (409 EDIT_CONFLICT when `version` or If-Match is stale)",
 )
 def person_update(
     request: StaffRequest, person_id: int, payload: PersonUpdateIn
-) -> Status[PersonOut | PersonConflictOut]:
+) -> Status[PersonOut | EditConflictOut]:
     person = selectors.person_get(actor=request.auth, person_id=person_id, action=Action.UPDATE)
     details = payload.dict(exclude_unset=True, exclude={"version"})
     version = version_wanted(payload.version, request.headers.get("If-Match"))
@@ -102,7 +102,7 @@ def person_update(
             actor=request.auth, person=person, details=details, expected_version=version
         )
     except EditConflict as conflict:
-        return Status(409, PersonConflictOut.build(conflict))
+        return Status(409, EditConflictOut.build(conflict))
     return Status(200, _person_out(request, updated))
 
 

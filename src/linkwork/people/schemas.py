@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from ninja import Field, Schema
 
-from linkwork.core.errors import EditConflict
 from linkwork.people.choices import (
     AgeBand,
     ConsentMethod,
@@ -271,26 +269,3 @@ class ConsentOut(Schema):
             withdrawn_by_id=consent.withdrawn_by_id,
             note=consent.note,
         )
-
-
-class PersonConflictErrorOut(Schema):
-    code: str
-    message: str = Field(description="Who changed the record and when")
-    fields: dict[str, str]
-    current: dict[str, Any] = Field(description="The record as saved now, with its version")
-    yours: dict[str, Any] = Field(description="What you sent, with the version you started from")
-
-
-class PersonConflictOut(Schema):
-    error: PersonConflictErrorOut
-
-    @staticmethod
-    def build(conflict: EditConflict) -> PersonConflictOut:
-        error = PersonConflictErrorOut(
-            code=conflict.code,
-            message=conflict.message,
-            fields=conflict.fields,
-            current=conflict.current,
-            yours=conflict.yours,
-        )
-        return PersonConflictOut(error=error)

@@ -43,8 +43,8 @@ from linkwork.support.schemas import (
     ProgrammeIn,
     ProgrammeOut,
     ResumeIn,
-    SupportConflictOut,
 )
+from linkwork.web.conflict_schemas import EditConflictOut
 from linkwork.web.http import StaffRequest
 
 router = Router(tags=["support"])
@@ -69,16 +69,16 @@ def _unless_stale(
     sent: int | None,
     save: Callable[[int | None], Saved],
     show: Callable[[Saved], Shown],
-) -> Status[Shown | SupportConflictOut]:
+) -> Status[Shown | EditConflictOut]:
     """Save with the version the client started from (body or If-Match); a stale one is a 409."""
     try:
         saved = save(version_wanted(sent, request.headers.get("If-Match")))
     except EditConflict as conflict:
-        return Status(409, SupportConflictOut.build(conflict))
+        return Status(409, EditConflictOut.build(conflict))
     return Status(200, show(saved))
 
 
-EPISODE_OR_CONFLICT = {200: EpisodeOut, 409: SupportConflictOut}
+EPISODE_OR_CONFLICT = {200: EpisodeOut, 409: EditConflictOut}
 
 
 @router.get("/programmes", response=list[ProgrammeOut], summary="The organisation's active programmes")
@@ -106,7 +106,7 @@ def episode_get(request: StaffRequest, episode_id: int) -> EpisodeOut:
 @router.post("/episodes/{episode_id}/pause", response=EPISODE_OR_CONFLICT)
 def episode_pause(
     request: StaffRequest, episode_id: int, payload: PauseIn
-) -> Status[EpisodeOut | SupportConflictOut]:
+) -> Status[EpisodeOut | EditConflictOut]:
     episode = _episode(request, episode_id)
 
     def save(version: int | None) -> SupportEpisode:
@@ -127,7 +127,7 @@ def episode_pause(
 )
 def episode_resume(
     request: StaffRequest, episode_id: int, payload: ResumeIn
-) -> Status[EpisodeOut | SupportConflictOut]:
+) -> Status[EpisodeOut | EditConflictOut]:
     episode = _episode(request, episode_id)
 
     def save(version: int | None) -> SupportEpisode:
@@ -140,12 +140,12 @@ def episode_resume(
 
 @router.post(
     "/episodes/{episode_id}/extensions",
-    response={201: ExtensionOut, 409: SupportConflictOut},
+    response={201: ExtensionOut, 409: EditConflictOut},
     summary="Ask for an extension",
 )
 def extension_request(
     request: StaffRequest, episode_id: int, payload: ExtensionIn
-) -> Status[ExtensionOut | SupportConflictOut]:
+) -> Status[ExtensionOut | EditConflictOut]:
     try:
         extension = services.extension_request(
             actor=request.auth,
@@ -156,7 +156,7 @@ def extension_request(
             expected_version=version_wanted(payload.version, request.headers.get("If-Match")),
         )
     except EditConflict as conflict:
-        return Status(409, SupportConflictOut.build(conflict))
+        return Status(409, EditConflictOut.build(conflict))
     return Status(201, ExtensionOut.build(extension))
 
 
@@ -172,7 +172,7 @@ def extension_decide(request: StaffRequest, extension_id: int, payload: Decision
 @router.post("/episodes/{episode_id}/plan-ending", response=EPISODE_OR_CONFLICT)
 def episode_plan_ending(
     request: StaffRequest, episode_id: int, payload: PlanEndingIn
-) -> Status[EpisodeOut | SupportConflictOut]:
+) -> Status[EpisodeOut | EditConflictOut]:
     episode = _episode(request, episode_id)
 
     def save(version: int | None) -> SupportEpisode:
@@ -186,7 +186,7 @@ def episode_plan_ending(
 @router.post("/episodes/{episode_id}/close", response=EPISODE_OR_CONFLICT, summary="End support")
 def episode_close(
     request: StaffRequest, episode_id: int, payload: CloseIn
-) -> Status[EpisodeOut | SupportConflictOut]:
+) -> Status[EpisodeOut | EditConflictOut]:
     episode = _episode(request, episode_id)
 
     def save(version: int | None) -> SupportEpisode:
@@ -205,7 +205,7 @@ def episode_close(
 @router.post("/episodes/{episode_id}/follow-up", response=EPISODE_OR_CONFLICT, summary="Record the follow-up")
 def episode_follow_up(
     request: StaffRequest, episode_id: int, payload: FollowUpIn
-) -> Status[EpisodeOut | SupportConflictOut]:
+) -> Status[EpisodeOut | EditConflictOut]:
     episode = _episode(request, episode_id)
 
     def save(version: int | None) -> SupportEpisode:
@@ -226,12 +226,12 @@ def conversation_list(request: StaffRequest, episode_id: int) -> list[Conversati
 
 @router.post(
     "/episodes/{episode_id}/conversations",
-    response={201: ConversationOut, 409: SupportConflictOut},
+    response={201: ConversationOut, 409: EditConflictOut},
     summary='Record the "what matters to you" conversation as a new version',
 )
 def conversation_record(
     request: StaffRequest, episode_id: int, payload: ConversationIn
-) -> Status[ConversationOut | SupportConflictOut]:
+) -> Status[ConversationOut | EditConflictOut]:
     data = payload.dict()
     sent = data.pop("version")
     try:
@@ -242,7 +242,7 @@ def conversation_record(
             expected_version=version_wanted(sent, request.headers.get("If-Match")),
         )
     except EditConflict as conflict:
-        return Status(409, SupportConflictOut.build(conflict))
+        return Status(409, EditConflictOut.build(conflict))
     return Status(201, ConversationOut.build(conversation))
 
 
@@ -262,12 +262,12 @@ def goal_create(request: StaffRequest, episode_id: int, payload: GoalIn) -> Stat
 
 @router.patch(
     "/goals/{goal_id}",
-    response={200: GoalOut, 409: SupportConflictOut},
+    response={200: GoalOut, 409: EditConflictOut},
     summary="Revise a goal or rate its progress",
 )
 def goal_update(
     request: StaffRequest, goal_id: int, payload: GoalUpdateIn
-) -> Status[GoalOut | SupportConflictOut]:
+) -> Status[GoalOut | EditConflictOut]:
     goal = selectors.goal_get(actor=request.auth, goal_id=goal_id)
 
     def save(version: int | None) -> Goal:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from ninja import Field, Schema
 
 from linkwork.accounts.models import User
-from linkwork.core.errors import EditConflict
 from linkwork.support.models import (
     BudgetEntry,
     ContactOutcome,
@@ -437,26 +435,3 @@ class MeetUpOut(Schema):
             facilitator_id=meetup.facilitator_id,
             episode_ids=sorted(a.episode_id for a in meetup.attendance.all()),
         )
-
-
-class SupportConflictErrorOut(Schema):
-    code: str
-    message: str = Field(description="Who changed the record and when")
-    fields: dict[str, str]
-    current: dict[str, Any] = Field(description="The record as saved now, with its version")
-    yours: dict[str, Any] = Field(description="What you sent, with the version you started from")
-
-
-class SupportConflictOut(Schema):
-    error: SupportConflictErrorOut
-
-    @staticmethod
-    def build(conflict: EditConflict) -> SupportConflictOut:
-        error = SupportConflictErrorOut(
-            code=conflict.code,
-            message=conflict.message,
-            fields=conflict.fields,
-            current=conflict.current,
-            yours=conflict.yours,
-        )
-        return SupportConflictOut(error=error)

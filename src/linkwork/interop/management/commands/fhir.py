@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from linkwork.accounts.commands import organisation_for_command
 from linkwork.core.errors import NotFound
+from linkwork.core.files import write_whole
 from linkwork.core.policies import Operator
 from linkwork.interop.export import fhir_export_episode
 
@@ -63,19 +62,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{organisation.name} has no support episode {episode_id}.", returncode=2
             ) from None
-        _write_whole(output, json.dumps(bundle, ensure_ascii=False, indent=2).encode())
+        write_whole(output, json.dumps(bundle, ensure_ascii=False, indent=2).encode())
         self.stdout.write(
             f"Wrote support episode {episode_id} as FHIR ({len(bundle['entry'])} resources) to {output}."
         )
-
-
-def _write_whole(path: Path, content: bytes) -> None:
-    """Write beside the target and rename, so a reader never sees half a file."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -7,14 +7,13 @@ command line is for the people who run the installation, answering a request the
 from __future__ import annotations
 
 import getpass
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from linkwork.core.errors import DomainError
+from linkwork.core.files import write_whole
 from linkwork.core.policies import Operator
 from linkwork.people.models import Person
 from linkwork.privacy import services, subject_access
@@ -59,7 +58,7 @@ class Command(BaseCommand):
             raise CommandError(f"Give a file name in a directory that exists, not {output}.", returncode=2)
         person = self._person(options["person_id"])
         content = services.person_export(actor=operator, person=person, fmt=options["fmt"])
-        _write_whole(output, content)
+        write_whole(output, content)
         self.stdout.write(f"Wrote everything held about person {person.pk} ({options['fmt']}) to {output}.")
 
     def _erase(self, operator: Operator, options: dict[str, Any]) -> None:
@@ -95,15 +94,3 @@ def _retention_line(result: services.RetentionResult) -> str:
     verb = "would anonymise" if result.dry_run else "anonymised"
     ids = ", ".join(str(pk) for pk in result.person_ids) or "no one"
     return f"{name}: {verb} {len(result.person_ids)} person(s) kept over {result.months} months: {ids}."
-
-
-def _write_whole(path: Path, content: bytes) -> None:
-    """Write beside the target and rename, so a reader never sees half a file."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from linkwork.accounts.commands import organisation_for_command
 from linkwork.accounts.models import Organisation, Team
+from linkwork.core.files import write_whole
 from linkwork.core.policies import Operator
 from linkwork.reporting import exporting
 from linkwork.reporting.reports import build_report, record_report_view
@@ -112,7 +111,7 @@ def _write(report: Report, fmt: str, output: Path) -> Path:
             f"{table.key}.csv": exporting.table_csv(table, report.threshold) for table in report.tables()
         }
         for filename, text in files.items():
-            _write_whole(output / filename, text.encode("utf-8-sig"))
+            write_whole(output / filename, text.encode("utf-8-sig"))
         return output
     content: bytes
     if fmt == "csv":
@@ -123,17 +122,5 @@ def _write(report: Report, fmt: str, output: Path) -> Path:
         content = exporting.commissioner_html(report).encode()
     else:
         content = exporting.commissioner_pdf(report)
-    _write_whole(output, content)
+    write_whole(output, content)
     return output
-
-
-def _write_whole(path: Path, content: bytes) -> None:
-    """Write beside the target and rename, so a reader never sees half a file."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
