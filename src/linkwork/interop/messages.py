@@ -11,7 +11,6 @@ outcome measures as Observations. Otherwise it is "codes only". docs/messages-to
 
 from __future__ import annotations
 
-import logging
 import uuid
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from linkwork.outcomes.definitions import instrument_list
 from linkwork.people.models import Person
 from linkwork.referrals.models import OutcomeMessage, OutcomeMessageKind, Referral
 from linkwork.support.models import SupportEpisode
+from linkwork.web.pdf import pdf_from_html
 
 # linkwork's own code system for the points at which a message is made; the SNOMED CT code goes beside
 # it only where one was checked (codes.py).
@@ -211,20 +211,8 @@ def letter_html(message: OutcomeMessage) -> str:
 
 
 def letter_pdf(message: OutcomeMessage) -> bytes:
-    return pdf_from_html(letter_html(message), stylesheet="letter-print.css")
+    return pdf_from_html(letter_html(message), stylesheet=PRINT_STYLES / "letter-print.css")
 
 
 # Print stylesheets live beside the static files, not in the pages, so no template holds inline styles.
 PRINT_STYLES = Path(__file__).resolve().parent / "static" / "interop"
-
-
-def pdf_from_html(html: str, *, stylesheet: str) -> bytes:
-    """An A4 PDF of a standalone page, laid out with one of the print stylesheets in PRINT_STYLES."""
-    import weasyprint
-
-    # WeasyPrint logs each step, and fontTools every font it subsets, at INFO: noise in the service's log.
-    for name in ("fontTools", "weasyprint.progress"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    css = weasyprint.CSS(filename=str(PRINT_STYLES / stylesheet))
-    pdf: bytes = weasyprint.HTML(string=html, base_url=".").write_pdf(stylesheets=[css])
-    return pdf

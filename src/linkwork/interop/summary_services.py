@@ -17,13 +17,14 @@ from linkwork.audit.services import audit_record
 from linkwork.core.errors import DomainError, NotFound, ValidationFailed
 from linkwork.core.policies import Action, visible_to
 from linkwork.core.time import now, to_london
-from linkwork.interop.messages import pdf_from_html
+from linkwork.interop.messages import PRINT_STYLES
 from linkwork.interop.summary import LonelinessSummary, loneliness_summary
 from linkwork.people.choices import ConsentPurpose
 from linkwork.people.services import consent_in_force
 from linkwork.referrals.models import OPEN_REFERRAL_STATUSES, OutcomeMessage, OutcomeMessageKind, Referral
 from linkwork.referrals.services import outcome_message_create
 from linkwork.support.models import SupportEpisode
+from linkwork.web.pdf import pdf_from_html
 
 SUMMARY_FORMATS = ("html", "pdf", "json")
 MESSAGE_FORMATS = ("pdf", "fhir")
@@ -94,7 +95,9 @@ def summary_html(*, episode: SupportEpisode, summary: LonelinessSummary) -> str:
 
 
 def summary_pdf(*, episode: SupportEpisode, summary: LonelinessSummary) -> bytes:
-    return pdf_from_html(summary_html(episode=episode, summary=summary), stylesheet="summary-print.css")
+    return pdf_from_html(
+        summary_html(episode=episode, summary=summary), stylesheet=PRINT_STYLES / "summary-print.css"
+    )
 
 
 def summary_share(*, actor: User, episode_id: int, recipient_kind: str, recipient_name: str) -> SummaryShare:

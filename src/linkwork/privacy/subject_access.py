@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +26,7 @@ from linkwork.audit.services import object_type_of
 from linkwork.core.time import now, to_london
 from linkwork.people.models import Person
 from linkwork.privacy.catalogue import HOLDINGS, Holding
+from linkwork.web.pdf import pdf_from_html
 
 STYLESHEET = Path(__file__).parent / "static" / "privacy" / "subject-access.css"
 AUDIT_TITLE = "Who opened or changed your record"
@@ -260,15 +260,7 @@ def as_html(data: SubjectAccess) -> str:
 
 def as_pdf(data: SubjectAccess) -> bytes:
     """The same page as an A4 PDF, styled by a stylesheet file rather than inline styles."""
-    import weasyprint
-
-    # WeasyPrint logs each step, and fontTools every font it subsets, at INFO: noise in the service's log.
-    for name in ("fontTools", "weasyprint.progress"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    pdf: bytes = weasyprint.HTML(string=as_html(data), base_url=".").write_pdf(
-        stylesheets=[weasyprint.CSS(filename=str(STYLESHEET))]
-    )
-    return pdf
+    return pdf_from_html(as_html(data), stylesheet=STYLESHEET)
 
 
 FORMATS = ("json", "html", "pdf")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import re
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.template.loader import render_to_string
 from linkwork.core.time import to_london
 from linkwork.reporting.formatting import display, interval, number, table_view
 from linkwork.reporting.tables import Column, Figure, Kind, Report, Section, Table
+from linkwork.web.pdf import pdf_from_html
 
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -177,10 +177,4 @@ def _section_blocks(section: Section, threshold: int) -> dict[str, Any]:
 
 def commissioner_pdf(report: Report) -> bytes:
     """The printable page as an A4 PDF, charts included (they are inline SVG)."""
-    import weasyprint
-
-    # WeasyPrint logs each step, and fontTools every font it subsets, at INFO: noise in the service's log.
-    for name in ("fontTools", "weasyprint.progress"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    pdf: bytes = weasyprint.HTML(string=commissioner_html(report), base_url=".").write_pdf()
-    return pdf
+    return pdf_from_html(commissioner_html(report))
